@@ -84,42 +84,19 @@ public final class SpeechPipeline {
     }
 
     /**
-     * The LLM thread: generates tokens into the buffer and reports one LLM stage event per
-     * segment, a segment ending where the next streaming chunk becomes runnable (non-streaming: one
-     * segment), so the timeline's LLM bar k ends where flow bar k can begin.
+     * The LLM thread: generates tokens into the buffer and reports the LLM's steps folded into one
+     * event per scheduler segment ({@link LlmSegments}).
      */
     private void runLlm(SynthesisRequest request, StreamSchedule schedule, TokenBuffer tokens, SynthesisListener listener) {
-        var segment = new Object() {
-            int chunk;
-            long start = clock.getAsLong();
-            int generated;     // tokens sampled in this segment
-            int forwarded;     // of those, passed on to flow
-            StreamSchedule.State state = schedule.initial();
-            int boundary = request.stream() ? schedule.tokensNeeded(state) : Integer.MAX_VALUE;
-
-            void report() {
-                long end = clock.getAsLong();
-                listener.onStageEvent(new StageEvent(Stage.LLM, chunk++, start, end, generated, forwarded / (double) settings.tokenFrameRate()));
-                start = end;
-                generated = forwarded = 0;
-            }
-        };
+        LlmSegments segments = new LlmSegments(schedule, request.stream(), listener::onStageEvent);
         try {
             VoicePrompt voice = request.voice();
             llm.generate(voice.promptTextIds(), request.textIds(), voice.promptSpeechTokens(), request.seed(), token -> {
-                if (tokens.isCancelled()) return false;
                 listener.onSpeechToken(token);
-                segment.generated++;
                 tokens.add(token);
-                segment.forwarded++;
-                if (tokens.size() == segment.boundary) {
-                    segment.report();
-                    segment.state = ((StreamSchedule.Run) schedule.next(segment.state, segment.boundary, false)).next();
-                    segment.boundary = schedule.tokensNeeded(segment.state);
-                }
-                return !tokens.isCancelled();
-            });
-            if (segment.generated > 0 || segment.chunk == 0) segment.report();
+                segments.forwarded(tokens.size());
+            }, segments::step, tokens::isCancelled);
+            segments.finish();
             tokens.finish();
         } catch (Throwable e) {
             tokens.fail(e);

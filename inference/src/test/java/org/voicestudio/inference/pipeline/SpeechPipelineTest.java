@@ -12,6 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -31,11 +33,14 @@ class SpeechPipelineTest {
         }
 
         @Override
-        public void generate(int[] promptTextIds, int[] textIds, int[] promptSpeechTokens, long seed, TokenSink sink) {
+        public void generate(int[] promptTextIds, int[] textIds, int[] promptSpeechTokens, long seed, TokenSink sink,
+                             Consumer<StageEvent> steps, BooleanSupplier cancelled) throws InterruptedException {
             try {
-                for (int i = 0; i < tokens.length; i++) {
+                for (int i = 0; i < tokens.length && !cancelled.getAsBoolean(); i++) {
+                    long start = System.nanoTime();
                     beforeToken.accept(i);
-                    if (!sink.accept(tokens[i])) return;
+                    steps.accept(new StageEvent(Stage.LLM, i, start, System.nanoTime(), 1, 1 / 25.0));
+                    sink.accept(tokens[i]);
                 }
             } finally {
                 closed.set(true);   // where a real source closes its LM session
