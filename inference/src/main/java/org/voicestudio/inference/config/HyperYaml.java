@@ -56,8 +56,7 @@ public final class HyperYaml {
 
     /** Parses the text; {@code source} names the file in messages (e.g. "cosyvoice3.yaml"). */
     public static HyperYaml parse(String text, String source) throws ConfigException {
-        LoadSettings settings = LoadSettings.builder().setSchema(new CoreSchema()).setLabel(source)
-                .setAllowDuplicateKeys(false).setCodePointLimit(16 << 20).build();
+        LoadSettings settings = LoadSettings.builder().setSchema(new CoreSchema()).setLabel(source).setCodePointLimit(16 << 20).build();
         Node node;
         try {
             node = new Compose(settings).composeString(text).orElse(null);
@@ -93,6 +92,10 @@ public final class HyperYaml {
                 Map<String, Object> m = new LinkedHashMap<>();
                 for (NodeTuple t : map.getValue()) {
                     if (!(t.getKeyNode() instanceof ScalarNode k)) throw new ConfigException(source + ": a mapping key is not a plain name");
+                    if (m.containsKey(k.getValue())) {
+                        throw new ConfigException(source + ": not valid YAML: the key '" + k.getValue() + "' appears twice"
+                                + k.getStartMark().map(mk -> " (line " + (mk.getLine() + 1) + ")").orElse(""));
+                    }
                     m.put(k.getValue(), toData(t.getValueNode(), source));
                 }
                 data = m;
