@@ -72,9 +72,9 @@ public final class ModelFolder implements AutoCloseable {
         CheckpointLayout layout = CheckpointLayout.of(config);
         ModelFolder folder = new ModelFolder(dir, config);
         try {
-            folder.llm = checked(dir, layout.llm());
-            folder.flow = checked(dir, layout.flow());
-            folder.hiftRaw = checked(dir, layout.hift());
+            folder.llm = checked(dir, layout.llm(), false);
+            folder.flow = checked(dir, layout.flow(), false);
+            folder.hiftRaw = checked(dir, layout.hift(), true);
             Path qwen = dir.resolve(CheckpointLayout.QWEN_SAFETENSORS);
             if (Files.isRegularFile(qwen)) {
                 try (StateDict sd = SafeTensors.read(qwen)) {
@@ -88,8 +88,9 @@ public final class ModelFolder implements AutoCloseable {
         }
     }
 
-    private static StateDict checked(Path dir, CheckpointLayout.FileLayout layout) throws IOException {
-        StateDict sd = PtReader.readStateDict(dir.resolve(layout.file()));
+    private static StateDict checked(Path dir, CheckpointLayout.FileLayout layout, boolean hift) throws IOException {
+        StateDict read = PtReader.readStateDict(dir.resolve(layout.file()));
+        StateDict sd = hift ? withoutGeneratorPrefix(read) : read;
         try {
             throwIfAny(dir, CheckpointLayout.check(layout, sd));
             return sd;
@@ -141,12 +142,25 @@ public final class ModelFolder implements AutoCloseable {
     /** {@code hift.pt} with {@code parametrizations.weight.original0/1} fused into {@code .weight}. */
     public synchronized StateDict hiftWeights() {
         if (hift == null) {
-            StateDict raw = hiftRaw != null ? hiftRaw : read(CheckpointLayout.HIFT);
+            StateDict raw = hiftRaw != null ? hiftRaw : withoutGeneratorPrefix(read(CheckpointLayout.HIFT));
             hiftRaw = null; // the fused dict owns the mapping now
             hift = WeightNorm.fuse(raw);
         }
         return hift;
     }
+
+    /**
+     * {@code hift.pt} saved from the GAN wrapper names its keys {@code generator.*}; the official
+     * loader strips that ({@code k.replace('generator.', '')}), and so does this.
+     */
+    static StateDict withoutGeneratorPrefix(StateDict sd) {
+        if (sd.keys().stream().noneMatch(k -> k.contains(GENERATOR))) return sd;
+        java.util.LinkedHashMap<String, org.voicestudio.inference.tensor.Tensor> renamed = new java.util.LinkedHashMap<>();
+        sd.asMap().forEach((k, v) -> renamed.put(k.replace(GENERATOR, ""), v));
+        return sd.withTensors(renamed);
+    }
+
+    private static final String GENERATOR = "generator.";
 
     private StateDict read(String name) {
         try {

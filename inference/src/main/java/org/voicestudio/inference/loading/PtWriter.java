@@ -34,8 +34,9 @@ import java.util.zip.CRC32;
  *     {@code byteorder} ("little"), {@code data/0..n} (raw little-endian storages in pickling order),
  *     {@code version} ("3\n"), {@code .data/serialization_id}; then the central directory, a zip64
  *     end record, its locator and the classic end record;</li>
- * <li>{@code data.pkl}: pickle protocol 2, memoised exactly like Python's pickler
- *     (BINPUT after every string, tuple, global and reduce result), tensors as
+ * <li>{@code data.pkl}: pickle protocol 2, memoised like Python's pickler (BINPUT after every
+ *     string, tuple, global and reduce result; strings are memoised by value, which for a state
+ *     dict gives torch's bytes exactly), tensors as
  *     {@code torch._utils._rebuild_tensor_v2(storage, offset, size, stride, False, OrderedDict())}
  *     with the persistent id {@code ('storage', torch.FloatStorage, '<n>', 'cpu', numel)}.</li>
  * </ul>

@@ -157,4 +157,19 @@ class ModelFolderTest {
         String msg = openError(dir);
         assertTrue(msg.contains("CosyVoice-BlankEN/model.safetensors: missing key 'model.norm.weight' [64]"), msg);
     }
+
+    @Test
+    void aVocoderSavedWithTheGeneratorPrefixLoadsLikeTheOfficialLoader(@TempDir Path tmp) throws Exception {
+        Path dir = copyOfTinyModel(tmp);
+        rewrite(dir.resolve("hift.pt"), t -> {
+            Map<String, Tensor> prefixed = new LinkedHashMap<>();
+            t.forEach((k, v) -> prefixed.put("generator." + k, v));
+            t.clear();
+            t.putAll(prefixed);
+        });
+        try (ModelFolder folder = ModelFolder.open(dir); ModelFolder golden = ModelFolder.open(Golden.tinyModel())) {
+            assertEquals(List.copyOf(golden.hiftWeights().keys()), List.copyOf(folder.hiftWeights().keys()));
+            assertArrayEquals(golden.hiftWeights().get("conv_post.weight").toFloats(), folder.hiftWeights().get("conv_post.weight").toFloats());
+        }
+    }
 }
