@@ -67,6 +67,9 @@ public final class ModelCommand implements Runnable {
         @Option(names = "--out", required = true, description = "folder to write")
         Path out;
 
+        @Option(names = "--force", description = "write into a folder that is not empty, replacing its model files")
+        boolean force;
+
         @Option(names = "--dtype", defaultValue = "f32", description = "f32 or bf16 for llm.pt, flow.pt and model.safetensors (hift.pt stays f32; default: ${DEFAULT-VALUE})")
         String dtype;
 
@@ -84,8 +87,11 @@ public final class ModelCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--geometry: " + e.getMessage());
             }
             long t0 = System.nanoTime();
-            RandomModel.write(out, g, seed, type);
             PrintWriter pw = spec.commandLine().getOut();
+            RandomModel.write(out, g, seed, type, force, file -> {
+                pw.printf(Locale.ROOT, "  %6.1f s  writing %s%n", (System.nanoTime() - t0) / 1e9, file);
+                pw.flush();
+            });
             pw.printf(Locale.ROOT, "Wrote a random-weight CosyVoice3 folder (geometry %s, seed %d, %s) to %s in %.1f s%n",
                     g.name(), seed, type == DType.BF16 ? "bfloat16" : "float32", out, (System.nanoTime() - t0) / 1e9);
             pw.println("Not generated: campplus.onnx, speech_tokenizer_v3.onnx (see README.txt there).");

@@ -1,6 +1,7 @@
 package org.voicestudio.inference.loading;
 
 import org.voicestudio.inference.config.ModelConfig;
+import org.voicestudio.inference.config.ModelConfigReader;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.tensor.Tensor;
 
@@ -176,8 +177,8 @@ public final class CheckpointLayout {
         linear(e, d + "time_embed.time_mlp.0", dim, TIME_FREQ_DIM);
         linear(e, d + "time_embed.time_mlp.2", dim, dim);
         linear(e, d + "input_embed.proj", dim, mel * 2 + in + mel); // concat[x, cond, mu, spks]
-        conv(e, d + "input_embed.conv_pos_embed.conv1.0", dim, dim, CONV_POS_KERNEL, org.voicestudio.inference.config.ModelConfigReader.CONV_POS_GROUPS);
-        conv(e, d + "input_embed.conv_pos_embed.conv2.0", dim, dim, CONV_POS_KERNEL, org.voicestudio.inference.config.ModelConfigReader.CONV_POS_GROUPS);
+        conv(e, d + "input_embed.conv_pos_embed.conv1.0", dim, dim, CONV_POS_KERNEL, ModelConfigReader.CONV_POS_GROUPS);
+        conv(e, d + "input_embed.conv_pos_embed.conv2.0", dim, dim, CONV_POS_KERNEL, ModelConfigReader.CONV_POS_GROUPS);
         e.add(new Entry(d + "rotary_embed.inv_freq", shape(c.ditDimHead() / 2), new Init.RopeInvFreq(c.ditDimHead(), ROPE_THETA)));
         for (int i = 0; i < c.ditDepth(); i++) {
             String b = d + "transformer_blocks." + i + ".";

@@ -127,15 +127,33 @@ public final class RandomModel {
      * is computed in float64 from it.
      */
     public static ModelConfig write(Path dir, Geometry geometry, long seed, DType dtype) throws IOException {
+        return write(dir, geometry, seed, dtype, false, file -> {});
+    }
+
+    /**
+     * As {@link #write(Path, Geometry, long, DType)}; {@code overwrite} allows a folder that is not
+     * empty (its model files are replaced), and {@code progress} hears each file's name before it is written.
+     */
+    public static ModelConfig write(Path dir, Geometry geometry, long seed, DType dtype, boolean overwrite,
+                                    java.util.function.Consumer<String> progress) throws IOException {
         if (dtype != DType.F32 && dtype != DType.BF16) throw new IllegalArgumentException("dtype must be f32 or bf16, not " + dtype);
+        if (!overwrite && Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    throw new IOException(dir + " is not empty; writing random weights there could replace a real model (allow it explicitly to overwrite)");
+                }
+            }
+        }
         Files.createDirectories(dir.resolve("CosyVoice-BlankEN"));
         Files.writeString(dir.resolve(ModelConfigReader.YAML), geometry.yaml());
         Files.writeString(dir.resolve(ModelConfigReader.QWEN_CONFIG), geometry.qwenConfigJson(dtype));
         ModelConfig config = ModelConfigReader.read(dir);
         CheckpointLayout layout = CheckpointLayout.of(config);
-        writeCheckpoint(dir, layout.llm(), seed, dtype);
-        writeCheckpoint(dir, layout.flow(), seed, dtype);
-        writeCheckpoint(dir, layout.hift(), seed, DType.F32);
+        for (CheckpointLayout.FileLayout f : layout.checkpoints()) {
+            progress.accept(f.file());
+            writeCheckpoint(dir, f, seed, f == layout.hift() ? DType.F32 : dtype);
+        }
+        progress.accept(CheckpointLayout.QWEN_SAFETENSORS);
         // the HF copy equals llm.pt's backbone (as in the official folder); streamed from the mapping
         try (StateDict llm = PtReader.readStateDict(dir.resolve(CheckpointLayout.LLM))) {
             Map<String, Tensor> qwen = new LinkedHashMap<>();

@@ -88,6 +88,18 @@ class RandomModelTest {
     }
 
     @Test
+    void aFolderThatIsNotEmptyIsNotOverwrittenUnlessAsked(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("llm.pt"), "a real model");
+        var e = assertThrows(java.io.IOException.class, () -> RandomModel.write(dir, RandomModel.Geometry.TINY, 1, DType.F32));
+        assertTrue(e.getMessage().startsWith(dir + " is not empty"), e.getMessage());
+        assertEquals("a real model", Files.readString(dir.resolve("llm.pt")));
+        List<String> progress = new java.util.ArrayList<>();
+        RandomModel.write(dir, RandomModel.Geometry.TINY, 1, DType.F32, true, progress::add);
+        assertEquals(List.of("llm.pt", "flow.pt", "hift.pt", "CosyVoice-BlankEN/model.safetensors"), progress);
+        ModelFolder.open(dir).close();
+    }
+
+    @Test
     void rotaryFrequenciesEqualTheOnesTorchStored() throws Exception {
         try (StateDict golden = PtReader.readStateDict(Golden.tinyModel().resolve("flow.pt"))) {
             float[] want = golden.get("decoder.estimator.rotary_embed.inv_freq").toFloats();
