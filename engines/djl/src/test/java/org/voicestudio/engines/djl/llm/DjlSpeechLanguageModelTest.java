@@ -24,6 +24,9 @@ class DjlSpeechLanguageModelTest {
     /** Same for the log-probs (values around -9, so this is ~1e-6 relative). */
     private static final double LOGP_TOL = 1e-5;
 
+    /** Prefill vs KV-cached decode of the same positions (the README measured 1.9e-6 in PyTorch). */
+    private static final double PREFILL_VS_DECODE_TOL = 1e-5;
+
     private static ModelFolder folder;
     private static DjlSpeechLanguageModel lm;
     private static ModelConfig config;
@@ -88,27 +91,25 @@ class DjlSpeechLanguageModelTest {
 
     @Test
     void cacheGrowthKeepsEarlierPositions() {
-        // a session whose cache must double several times gives the same scores as the golden path
-        int[] teacher = Golden.tensor("llm_teacher_tokens").toInts();
-        int[] longPrompt = new int[300];
-        for (int i = 0; i < longPrompt.length; i++) longPrompt[i] = promptSpeech()[i % 12];
+        // prefill 250 positions (cache capacity 256), then decode across the doubling at 256 ...
+        int[] prompt = new int[233];
+        for (int i = 0; i < prompt.length; i++) prompt[i] = (i * 37) % 6561;
+        int[] fed = {11, 22, 33, 44, 55, 66, 77, 88, 99, 111};
         float[] viaGrowth, direct;
-        try (var session = lm.start(textIds(), longPrompt)) {
-            for (int t : teacher) session.append(t);
-            for (int i = 0; i < 300; i++) session.append(teacher[i % teacher.length]);
+        try (var session = lm.start(textIds(), prompt)) {
+            assertEquals(250, session.length());
+            for (int t : fed) session.append(t);
+            assertEquals(260, session.length());
             viaGrowth = session.logProbs();
-            assertEquals(29 - 12 + 300 + 8 + 300, session.length());
         }
-        // same sequence, all as one prefill (causal attention makes it identical up to rounding)
-        int[] allSpeech = new int[300 + 8 + 300 - 1];
-        System.arraycopy(longPrompt, 0, allSpeech, 0, 300);
-        for (int i = 0; i < 8; i++) allSpeech[300 + i] = teacher[i];
-        for (int i = 0; i < 299; i++) allSpeech[308 + i] = teacher[i % teacher.length];
-        try (var session = lm.start(textIds(), allSpeech)) {
-            session.append(teacher[299 % teacher.length]);
+        // ... and compare with the same 260 positions as one prefill (no growth)
+        int[] all = Arrays.copyOf(prompt, prompt.length + fed.length - 1);
+        System.arraycopy(fed, 0, all, prompt.length, fed.length - 1);
+        try (var session = lm.start(textIds(), all)) {
+            session.append(fed[fed.length - 1]);
             direct = session.logProbs();
         }
-        assertClose("grown cache vs prefill", direct, viaGrowth, 1e-4);
+        assertClose("decode across cache growth vs one prefill", direct, viaGrowth, PREFILL_VS_DECODE_TOL);
     }
 
     @Test
@@ -118,11 +119,11 @@ class DjlSpeechLanguageModelTest {
             session.append(5);
             session.logProbs();
             int afterFirst = session.heldArrays();
-            for (int i = 0; i < 500; i++) {
+            for (int i = 0; i < 300; i++) { // crosses the cache doubling at 256 positions
                 session.append(i % 6561);
                 session.logProbs();
             }
-            assertEquals(afterFirst, session.heldArrays(), "session arrays after 500 steps");
+            assertEquals(afterFirst, session.heldArrays(), "session arrays after 300 steps");
         }
         assertEquals(modelArrays, lm.heldArrays(), "model arrays after a closed session");
     }
