@@ -8,6 +8,7 @@ import org.voicestudio.inference.llm.SpeechLanguageModel.LmSession;
 import org.voicestudio.inference.metrics.StageEvent;
 
 import java.util.Arrays;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -42,9 +43,18 @@ public final class SpeechTokenGenerator {
         }
     }
 
+    /**
+     * Decodes with the official length limits ({@link LlmRequest#defaultBudget()}) and a sampler
+     * seeded with {@code seed}: the same seed gives the same tokens.
+     */
+    public GenerationResult generate(LlmRequest request, long seed, SpeechTokenSink sink,
+                                     Consumer<StageEvent> events, BooleanSupplier cancel) throws InterruptedException {
+        return generate(request, request.defaultBudget(), new RasSampler(llm.sampling(), RasSampler.seeded(seed)), sink, events, cancel);
+    }
+
     /** Decodes with the official length limits ({@link LlmRequest#defaultBudget()}). */
     public GenerationResult generate(LlmRequest request, RasSampler sampler, SpeechTokenSink sink,
-                                     Consumer<StageEvent> events, CancellationToken cancel) throws InterruptedException {
+                                     Consumer<StageEvent> events, BooleanSupplier cancel) throws InterruptedException {
         return generate(request, request.defaultBudget(), sampler, sink, events, cancel);
     }
 
@@ -54,11 +64,12 @@ public final class SpeechTokenGenerator {
      *
      * @param sink   receives each token meant for the flow stage as soon as it is sampled
      * @param events receives one event per step (see the class comment)
-     * @param cancel checked before every step; when set, the decode stops with {@link StopReason#CANCELLED}
+     * @param cancel checked before every step (e.g. a {@link CancellationToken}); when true, the decode
+     *               stops with {@link StopReason#CANCELLED}
      * @throws InterruptedException if the sink was interrupted
      */
     public GenerationResult generate(LlmRequest request, TokenBudget budget, RasSampler sampler, SpeechTokenSink sink,
-                                     Consumer<StageEvent> events, CancellationToken cancel) throws InterruptedException {
+                                     Consumer<StageEvent> events, BooleanSupplier cancel) throws InterruptedException {
         SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
         int[] out = new int[Math.min(budget.maxTokens(), 4096)];
         int count = 0, forwarded = 0;
@@ -66,11 +77,11 @@ public final class SpeechTokenGenerator {
 
         long begin = System.nanoTime();
         long prefillEnd = begin, stepStart = begin, busy = 0;
-        if (cancel.isCancelled()) return new GenerationResult(new int[0], 0, StopReason.CANCELLED, 0, 0);
+        if (cancel.getAsBoolean()) return new GenerationResult(new int[0], 0, StopReason.CANCELLED, 0, 0);
         try (LmSession session = model.start(request.textIds(), request.promptSpeechTokens())) {
             prefillEnd = System.nanoTime();
             for (int step = 0; step < budget.maxTokens(); step++) {
-                if (cancel.isCancelled()) {
+                if (cancel.getAsBoolean()) {
                     reason = StopReason.CANCELLED;
                     break;
                 }
