@@ -35,6 +35,20 @@ class RasSamplerTest {
     }
 
     @Test
+    void nucleusStopsAsSoonAsTheSumReachesTopP() {
+        // exact binary fractions: the sum hits 0.75 exactly after two tokens; "cum < top_p" is strict
+        RasSampler sampler = new RasSampler(new SamplingConfig(0.75, 25, 10, 0.1), RasSampler.seeded(1));
+        int n = sampler.nucleusSize(new float[] {0.125f, 0.5f, 0.125f, 0.25f});
+        assertEquals(2, n);
+        assertArrayEquals(new int[] {1, 3}, sampler.lastNucleus(n));
+        // just below: the third token (the first of the tied 0.125s by index) is needed to cross
+        RasSampler wider = new RasSampler(new SamplingConfig(0.76, 25, 10, 0.1), RasSampler.seeded(1));
+        n = wider.nucleusSize(new float[] {0.125f, 0.5f, 0.125f, 0.25f});
+        assertEquals(3, n);
+        assertArrayEquals(new int[] {1, 3, 0}, wider.lastNucleus(n));
+    }
+
+    @Test
     void nucleusDrawsInProportionToTheUnnormalisedProbabilities() {
         RasSampler sampler = new RasSampler(CV3, RasSampler.seeded(2));
         float[] probs = RasSampler.softmax(logs(0.5, 0.25, 0.15, 0.1));
