@@ -92,13 +92,13 @@ class RasSamplerTest {
         scores[42] = 0f; // nucleus is {42} alone
         int[] history = {7, 42, 9}; // 42 occurred once in the last 10 >= 10 * 0.1
         Set<Integer> seen = new HashSet<>();
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 500; i++) {
             int token = sampler.sample(scores, history, history.length);
             assertNotEquals(42, token);
             seen.add(token);
         }
         // the resample is over the FULL distribution, not a top-k of it
-        assertTrue(seen.size() > 1000, "resampled tokens cover only " + seen.size() + " ids");
+        assertTrue(seen.size() > 300, "500 resampled tokens cover only " + seen.size() + " ids");
     }
 
     @Test

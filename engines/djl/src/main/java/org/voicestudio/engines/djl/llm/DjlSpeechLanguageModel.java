@@ -119,6 +119,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
     NDArray embed(NDManager step, Prefill prefill) {
         NDList parts = new NDList();
         for (Prefill.Segment segment : prefill.segments()) {
+            if (segment.length() == 0) continue; // no prompt speech (cross-lingual) or no prompt text
             NDArray table = switch (segment) {
                 case Prefill.TextRows t -> embedTokens;
                 case Prefill.SpeechRows s -> speechEmbedding;

@@ -142,6 +142,14 @@ class DjlSpeechLanguageModelTest {
     }
 
     @Test
+    void startsWithoutPromptSpeechAsInCrossLingualMode() {
+        try (var session = lm.start(Golden.tensor("llm_text").toInts(), new int[0])) {
+            assertEquals(1 + 9 + 1, session.length());
+            assertEquals(config.llm().speechVocabSize(), session.logProbs().length);
+        }
+    }
+
+    @Test
     void closedSessionRefusesWork() {
         var session = lm.start(textIds(), promptSpeech());
         session.close();
