@@ -19,7 +19,7 @@ public final class AudioRecorder implements SynthesisListener {
 
     public synchronized List<AudioChunk> chunks() { return List.copyOf(chunks); }
 
-    /** The speech tokens the LLM sampled, in order (before silent-token throttling). */
+    /** The speech tokens passed on to the flow, in order (after CosyVoice3's silent-token throttle). */
     public synchronized int[] tokens() { return java.util.Arrays.copyOf(tokens, tokenCount); }
 
     /** All chunks' samples, in order. */

@@ -3,6 +3,7 @@ package org.voicestudio.inference.pipeline;
 import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.flow.FlowModel;
+import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.metrics.StageEvent;
 import org.voicestudio.inference.vocoder.Vocoder;
 
@@ -60,6 +61,11 @@ public final class SpeechPipeline {
         this.vocoder = vocoder;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    /** The usual composition: the LLM stage's decode loop over {@code llm}, then flow and vocoder. */
+    public static SpeechPipeline of(SpeechLanguageModel llm, FlowModel flow, Vocoder vocoder, ModelConfig config) {
+        return new SpeechPipeline(SpeechTokenSource.llm(llm, config), flow, vocoder, Settings.of(config));
     }
 
     public Settings settings() { return settings; }

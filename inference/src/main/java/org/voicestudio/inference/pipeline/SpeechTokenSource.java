@@ -1,5 +1,9 @@
 package org.voicestudio.inference.pipeline;
 
+import org.voicestudio.inference.config.ModelConfig;
+import org.voicestudio.inference.llm.LlmRequest;
+import org.voicestudio.inference.llm.SpeechLanguageModel;
+import org.voicestudio.inference.llm.SpeechTokenGenerator;
 import org.voicestudio.inference.metrics.StageEvent;
 
 import java.util.function.BooleanSupplier;
@@ -27,6 +31,16 @@ public interface SpeechTokenSource {
      */
     void generate(int[] promptTextIds, int[] textIds, int[] promptSpeechTokens, long seed, TokenSink sink,
                   Consumer<StageEvent> steps, BooleanSupplier cancelled) throws Exception;
+
+    /**
+     * The LLM stage: {@link SpeechTokenGenerator} over {@code model} with the official length
+     * limits, RAS sampling seeded per request and CosyVoice3's silent-token throttle.
+     */
+    static SpeechTokenSource llm(SpeechLanguageModel model, ModelConfig config) {
+        SpeechTokenGenerator generator = new SpeechTokenGenerator(model, config);
+        return (promptTextIds, textIds, promptSpeechTokens, seed, sink, steps, cancelled) ->
+                generator.generate(new LlmRequest(promptTextIds, textIds, promptSpeechTokens), seed, sink::accept, steps, cancelled);
+    }
 
     /** Receives tokens in order. */
     @FunctionalInterface
