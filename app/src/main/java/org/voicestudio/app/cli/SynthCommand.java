@@ -35,7 +35,7 @@ public final class SynthCommand implements Callable<Integer> {
         @Option(names = "--text", paramLabel = "TEXT", description = "text to speak (needs the model folder's tokenizer)")
         String text;
 
-        @Option(names = "--text-ids", paramLabel = "IDS", converter = IdList.class, description = "text to speak as token ids: 1,2,3")
+        @Option(names = "--text-ids", paramLabel = "IDS", split = ",", description = "text to speak as token ids: 1,2,3")
         int[] ids;
     }
 
@@ -57,7 +57,7 @@ public final class SynthCommand implements Callable<Integer> {
         @Option(names = "--prompt-text", paramLabel = "TEXT", description = "transcript of the prompt (replaces a saved voice's)")
         String text;
 
-        @Option(names = "--prompt-text-ids", paramLabel = "IDS", converter = IdList.class, description = "prompt transcript as token ids")
+        @Option(names = "--prompt-text-ids", paramLabel = "IDS", split = ",", description = "prompt transcript as token ids")
         int[] ids;
     }
 
@@ -89,6 +89,8 @@ public final class SynthCommand implements Callable<Integer> {
         PrintWriter log = spec.commandLine().getOut();
         try (ModelFolder folder = ModelFolder.open(model)) {
             VoicePrompt prompt = voicePrompt(folder);
+            if (text.ids != null) requireIds(text.ids, "--text-ids");
+            if (promptText != null && promptText.ids != null) requireIds(promptText.ids, "--prompt-text-ids");
             int[] textIds = text.ids != null ? text.ids : noTokenizer("--text", "--text-ids");
             SynthesisRequest request = new SynthesisRequest(textIds, prompt, seed, stream, speed);
 
@@ -116,6 +118,10 @@ public final class SynthCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private static void requireIds(int[] ids, String option) {
+        for (int id : ids) if (id < 0) throw new IllegalArgumentException(option + ": token ids cannot be negative, got " + id);
     }
 
     private static int[] noTokenizer(String option, String idsOption) {
