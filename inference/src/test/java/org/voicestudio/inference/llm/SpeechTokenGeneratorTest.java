@@ -135,6 +135,21 @@ class SpeechTokenGeneratorTest {
     }
 
     @Test
+    void interruptingTheThreadStopsAtTheNextStep() {
+        ScriptedLm lm = new ScriptedLm(SpeechTokenGeneratorTest::ordinary);
+        RasSampler sampler = new RasSampler(CONFIG.llm().sampling(), RasSampler.seeded(1));
+        try {
+            assertThrows(InterruptedException.class, () -> new SpeechTokenGenerator(lm, CONFIG).generate(REQUEST, sampler,
+                    token -> { sunk.add(token); if (sunk.size() == 2) Thread.currentThread().interrupt(); }, e -> {},
+                    new CancellationToken()));
+        } finally {
+            Thread.interrupted(); // leave the test thread clean whatever happened
+        }
+        assertEquals(2, sunk.size());
+        assertEquals(0, lm.sessionsOpen);
+    }
+
+    @Test
     void tokensReachAQueueConsumerWhileDecodingContinues() throws Exception {
         LinkedBlockingQueue<Integer> queue = new LinkedBlockingQueue<>();
         ScriptedLm lm = new ScriptedLm(step -> {
