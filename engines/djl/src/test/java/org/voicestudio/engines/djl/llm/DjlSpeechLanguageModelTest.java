@@ -90,6 +90,22 @@ class DjlSpeechLanguageModelTest {
     }
 
     @Test
+    void interleavedSessionsKeepTheirOwnCaches() {
+        int[] teacher = Golden.tensor("llm_teacher_tokens").toInts();
+        float[] logp = Golden.tensor("llm_step_logp").toFloats();
+        int v = config.llm().speechVocabSize();
+        try (var a = lm.start(textIds(), promptSpeech()); var b = lm.start(new int[] {3, 1, 4}, new int[] {1, 5, 9})) {
+            for (int i = 0; i < teacher.length; i++) {
+                b.append(6000 - i);
+                a.append(teacher[i]);
+                b.logProbs();
+            }
+            assertClose("llm_step_logp[7] with another session in between", Arrays.copyOfRange(logp, 7 * v, 8 * v), a.logProbs(), LOGP_TOL);
+            assertEquals(3 + 3 + 2 + 8, b.length());
+        }
+    }
+
+    @Test
     void cacheGrowthKeepsEarlierPositions() {
         // prefill 250 positions (cache capacity 256), then decode across the doubling at 256 ...
         int[] prompt = new int[233];
