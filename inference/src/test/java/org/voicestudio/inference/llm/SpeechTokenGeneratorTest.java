@@ -5,7 +5,8 @@ import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.llm.GenerationResult.StopReason;
 import org.voicestudio.inference.metrics.StageEvent;
-import org.voicestudio.inference.testing.TinyModelConfig;
+import org.voicestudio.inference.config.ModelConfigReader;
+import org.voicestudio.inference.testing.Golden;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpeechTokenGeneratorTest {
-    private static final ModelConfig CONFIG = TinyModelConfig.config();
+    private static final ModelConfig CONFIG = tinyConfig();
     private static final int EOS = 6562;
     /** 3 text tokens to speak: min_len 6, max_len 60. */
     private static final LlmRequest REQUEST = new LlmRequest(new int[] {5, 6}, new int[] {7, 8, 9}, new int[] {10, 11, 12});
+
+    private static ModelConfig tinyConfig() {
+        try {
+            return ModelConfigReader.read(Golden.tinyModel());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private final List<Integer> sunk = new ArrayList<>();
     private final List<StageEvent> events = new ArrayList<>();

@@ -8,7 +8,6 @@ import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.llm.Prefill;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.testing.Golden;
-import org.voicestudio.inference.testing.TinyModelConfig;
 
 import java.util.Arrays;
 
@@ -32,9 +31,9 @@ class DjlSpeechLanguageModelTest {
     private static ModelConfig config;
 
     @BeforeAll
-    static void load() {
-        config = TinyModelConfig.config();
-        folder = new ModelFolder(Golden.tinyModel(), config);
+    static void load() throws Exception {
+        folder = ModelFolder.open(Golden.tinyModel());
+        config = folder.config();
         lm = new DjlSpeechLanguageModel(folder);
     }
 
