@@ -1,10 +1,12 @@
 package org.voicestudio.engines.djl.llm;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -161,7 +163,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
             checkOpen();
             if (logProbs == null) {
                 try (NDManager step = sessionManager.newSubManager()) {
-                    NDArray h = lastHidden.get(step, new ai.djl.ndarray.index.NDIndex(":")); // [H]
+                    NDArray h = lastHidden.get(step, new NDIndex(":")); // [H]
                     logProbs = Linear.linear(h, llmDecoder).singletonOrThrow().logSoftmax(-1).toFloatArray(); // [6761]
                 }
             }
@@ -187,7 +189,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
             RotaryEmbedding.Angles rope = rotary.angles(step, start, Math.toIntExact(t));
             NDArray h = x;
             for (int i = 0; i < layers.size(); i++) h = layers.get(i).forward(h, rope, caches.get(i), step);
-            NDArray last = norm.forward(h).get(new ai.djl.ndarray.index.NDIndex("0, -1")); // [H]
+            NDArray last = norm.forward(h).get(new NDIndex("0, -1")); // [H]
             if (lastHidden != null) lastHidden.close();
             last.attach(sessionManager);
             lastHidden = last;
@@ -205,7 +207,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
 
         /** Arrays this session holds (visible for the leak test). */
         int heldArrays() {
-            return ((ai.djl.ndarray.BaseNDManager) sessionManager).getManagedArrays().size();
+            return ((BaseNDManager) sessionManager).getManagedArrays().size();
         }
 
         private void checkOpen() {
@@ -218,6 +220,6 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
 
     /** Arrays the model itself holds (visible for the leak test). */
     int heldArrays() {
-        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+        return ((BaseNDManager) manager).getManagedArrays().size();
     }
 }
