@@ -9,6 +9,13 @@ package org.voicestudio.inference.flow;
 public final class FlowAttentionMask {
     private FlowAttentionMask() {}
 
+    /** True when every query sees every key: not streaming and all frames valid (the usual batch-of-one call). */
+    public static boolean isFull(float[] mask, boolean streaming) {
+        if (streaming) return false;
+        for (float m : mask) if (m == 0f) return false;
+        return true;
+    }
+
     /**
      * @param mask      (B, 1, T) frame validity (non-zero = valid)
      * @param chunkSize static_chunk_size in frames (50), used when streaming

@@ -31,8 +31,8 @@ final class Attention {
 
     /**
      * @param x        [B, T, dim]
-     * @param bias     [B, 1, T, T] 0 where attention is allowed, -inf elsewhere
-     * @param keepRows [B, T, 1] 1 for valid frames, 0 for rows to zero
+     * @param bias     [B, 1, T, T] 0 where attention is allowed, -inf elsewhere; null for full attention
+     * @param keepRows [B, T, 1] 1 for valid frames, 0 for rows to zero; null when all frames are valid
      * @return [B, T, dim]
      */
     NDArray forward(NDArray x, NDArray bias, NDArray keepRows, RotaryEmbedding rope, RotaryEmbedding.Frequencies freqs) {
@@ -43,9 +43,11 @@ final class Attention {
         q = q.reshape(b, t, heads, dimHead).transpose(0, 2, 1, 3);    // [B, H, T, D]
         k = k.reshape(b, t, heads, dimHead).transpose(0, 2, 1, 3);
         v = v.reshape(b, t, heads, dimHead).transpose(0, 2, 1, 3);
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(dimHead))).add(bias);   // [B, H, T, T]
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul((float) (1.0 / Math.sqrt(dimHead)));   // [B, H, T, T]
+        if (bias != null) scores = scores.add(bias);
         NDArray o = scores.softmax(3).matMul(v);                       // [B, H, T, D]
         o = o.transpose(0, 2, 1, 3).reshape(b, t, (long) heads * dimHead);   // [B, T, inner]
-        return Nn.linear(o, outWeight, outBias).mul(keepRows);         // [B, T, dim]
+        NDArray out = Nn.linear(o, outWeight, outBias);                // [B, T, dim]
+        return keepRows == null ? out : out.mul(keepRows);
     }
 }

@@ -52,11 +52,15 @@ public final class DjlDitEstimator implements FlowEstimator {
             NDArray spks = call.create(in.spks(), new Shape(b, mel));                              // [2, 80]
             NDArray t = call.create(in.t(), new Shape(b));                                         // [2]
 
-            boolean[] allowed = FlowAttentionMask.build(in.mask(), b, frames, in.streaming(), config.staticChunkSize());
-            float[] bias = new float[allowed.length];
-            for (int i = 0; i < allowed.length; i++) bias[i] = allowed[i] ? 0f : Float.NEGATIVE_INFINITY;
-            NDArray attnBias = call.create(bias, new Shape(b, 1, frames, frames));                // [2, 1, T, T]
-            NDArray keepRows = call.create(FlowAttentionMask.outputRows(allowed, b, frames), new Shape(b, frames, 1));   // [2, T, 1]
+            // Full attention over all-valid frames needs no mask at all (and no T x T buffer).
+            NDArray attnBias = null, keepRows = null;
+            if (!FlowAttentionMask.isFull(in.mask(), in.streaming())) {
+                boolean[] allowed = FlowAttentionMask.build(in.mask(), b, frames, in.streaming(), config.staticChunkSize());
+                float[] bias = new float[allowed.length];
+                for (int i = 0; i < allowed.length; i++) bias[i] = allowed[i] ? 0f : Float.NEGATIVE_INFINITY;
+                attnBias = call.create(bias, new Shape(b, 1, frames, frames));                                                 // [2, 1, T, T]
+                keepRows = call.create(FlowAttentionMask.outputRows(allowed, b, frames), new Shape(b, frames, 1));            // [2, T, 1]
+            }
 
             NDArray temb = timeEmbed.forward(t);                                                   // [2, dim]
             NDArray h = inputEmbed.forward(x, cond, mu, spks);                                     // [2, T, dim]
