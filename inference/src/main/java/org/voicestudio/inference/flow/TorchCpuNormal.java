@@ -5,10 +5,12 @@ package org.voicestudio.inference.flow;
  * float32 tensor of at least 16 elements: a 32-bit MT19937 seeded like {@code torch.manual_seed(seed)},
  * one 24-bit uniform per element, then Box-Muller over blocks of 16 (u1 from the first 8, u2 from the last
  * 8; cos to the first half, sin to the second; a ragged tail recomputes the last 16 with fresh uniforms).
+ * The angle is {@code (float) 2 pi * u2} in float32, as PyTorch's AVX2 path computes it.
  *
- * <p>This reproduces the official values up to the last bits only: PyTorch evaluates log/cos/sin with
+ * <p>This reproduces the official values up to the last bit only: PyTorch evaluates log/cos/sin with
  * vectorised SLEEF routines (1-ulp accuracy) on AVX2 machines and with the C library elsewhere, so the
  * exact float32 tensor depends on the machine that made it and cannot be regenerated bit for bit here.
+ * We use {@link StrictMath} so that our own noise is the same on every machine and JVM.
  */
 final class TorchCpuNormal {
     private static final int N = 624, M = 397;
@@ -62,10 +64,10 @@ final class TorchCpuNormal {
         for (int j = 0; j < 8; j++) {
             float u1 = 1f - d[off + j];               // [0, 1) -> (0, 1] for the log
             float u2 = d[off + j + 8];
-            float radius = (float) Math.sqrt((float) (-2f * (float) Math.log(u1)));
-            float theta = (float) (2.0 * Math.PI * u2);
-            d[off + j] = radius * (float) Math.cos(theta);
-            d[off + j + 8] = radius * (float) Math.sin(theta);
+            float radius = (float) StrictMath.sqrt((float) (-2f * (float) StrictMath.log(u1)));
+            float theta = (float) (2.0 * Math.PI) * u2;
+            d[off + j] = radius * (float) StrictMath.cos(theta);
+            d[off + j + 8] = radius * (float) StrictMath.sin(theta);
         }
     }
 }
