@@ -2,6 +2,7 @@ package org.voicestudio.engines.djl.flow;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.Shape;
 import org.voicestudio.engines.djl.DjlWeights;
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
@@ -65,7 +66,14 @@ public final class DjlDitEstimator implements FlowEstimator {
             NDArray temb = timeEmbed.forward(t);                                                   // [2, dim]
             NDArray h = inputEmbed.forward(x, cond, mu, spks);                                     // [2, T, dim]
             RotaryEmbedding.Frequencies freqs = rotaryEmbed.frequencies(call, frames);            // [T, dim_head]
-            for (DitBlock block : transformerBlocks) h = block.forward(h, temb, attnBias, keepRows, rotaryEmbed, freqs);
+            for (DitBlock block : transformerBlocks) {
+                // free each block's intermediates (the [2, H, T, T] scores among them) before the next block
+                try (NDScope scope = new NDScope()) {
+                    NDArray next = block.forward(h, temb, attnBias, keepRows, rotaryEmbed, freqs);     // [2, T, dim]
+                    NDScope.unregister(next);
+                    h = next;
+                }
+            }
             h = normOut.forward(h, temb);                                                          // [2, T, dim]
             NDArray out = Nn.linear(h, projOutWeight, projOutBias).transpose(0, 2, 1);            // [2, 80, T]
             return out.toFloatArray();
