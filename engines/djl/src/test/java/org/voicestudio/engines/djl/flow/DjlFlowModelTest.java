@@ -84,6 +84,18 @@ class DjlFlowModelTest {
         Close.assertClose("flow_st1_mel", Golden.tensor("flow_st1_mel").toFloats(), mel.data(), MEL_REL_TOL);
     }
 
+    /**
+     * The property the streaming scheduler relies on (flow.py's own self-check): with the block-causal mask,
+     * fixed noise and causal convolutions, a non-final chunk reproduces the frames a longer streaming call
+     * computes for the same positions.
+     */
+    @Test
+    void streamingChunkReproducesTheLongerStreamingCallOnItsFrames() {
+        Mel chunk = model.inference(request(41, true, false));     // 38 kept tokens + 3 of right context
+        Mel whole = model.inference(request(50, true, true));      // same prefix, all 50 tokens
+        Close.assertClose("first 76 frames", chunk.data(), whole.slice(0, chunk.frames()).data(), MEL_REL_TOL);
+    }
+
     @Test
     void promptMelOfTheWrongLengthIsRejected() {
         FlowRequest ok = request(50, false, true);
