@@ -4,12 +4,13 @@ import org.junit.jupiter.api.Test;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
 import org.voicestudio.inference.flow.FlowModel.FlowRequest;
+import org.voicestudio.inference.testing.TinyModelConfig;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 class FlowLayoutTest {
-    private static final FlowConfig FLOW = TinyModelConfig.cv3Tiny().flow();
+    private static final FlowConfig FLOW = TinyModelConfig.config().flow();
 
     @Test
     void finalCallProducesTwoFramesPerTokenAfterThePrompt() {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.voicestudio.inference.tensor.SafeTensors;
 import org.voicestudio.inference.tensor.Tensor;
 import org.voicestudio.inference.testing.Golden;
+import org.voicestudio.inference.testing.TinyModelConfig;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,7 +63,7 @@ class FlowNoiseTest {
         try {
             Tensor golden = Golden.tensor("flow_rand_noise");
             SafeTensors.write(dir.resolve(FlowNoise.FILE_NAME), Map.of("rand_noise", golden), Map.of());
-            try (var folder = new org.voicestudio.inference.loading.ModelFolder(dir, TinyModelConfig.cv3Tiny())) {
+            try (var folder = new org.voicestudio.inference.loading.ModelFolder(dir, TinyModelConfig.config())) {
                 FlowNoise n = FlowNoise.forModel(folder, 80);
                 assertEquals(124, n.length());
                 assertArrayEquals(golden.toFloats(), n.frames(124), 0f);

@@ -3,6 +3,7 @@ package org.voicestudio.engines.djl.flow;
 import ai.djl.ndarray.NDArray;
 import org.voicestudio.engines.djl.DjlWeights;
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
+import org.voicestudio.inference.config.ModelConfigReader;
 
 /**
  * {@code CausalConvPositionEmbedding} (reference §4.3): two grouped convolutions (k = 31, 16 groups), each
@@ -10,7 +11,7 @@ import org.voicestudio.inference.config.ModelConfig.FlowConfig;
  */
 final class CausalConvPositionEmbedding {
     static final int KERNEL_SIZE = 31;   // module defaults
-    static final int GROUPS = 16;
+    static final int GROUPS = ModelConfigReader.CONV_POS_GROUPS;
     private final NDArray conv1Weight, conv1Bias;   // [dim, dim / 16, 31]
     private final NDArray conv2Weight, conv2Bias;
 

@@ -5,7 +5,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.voicestudio.inference.flow.FlowEstimator;
 import org.voicestudio.inference.flow.FlowNoise;
-import org.voicestudio.inference.flow.TinyModelConfig;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.testing.Golden;
 
@@ -17,8 +16,8 @@ class DjlDitEstimatorTest {
     private static DjlFlowModel model;
 
     @BeforeAll
-    static void load() {
-        folder = TinyModelConfig.folder();
+    static void load() throws Exception {
+        folder = ModelFolder.open(Golden.tinyModel());   // cosyvoice3.yaml through the config reader
         model = new DjlFlowModel(folder, FlowNoise.of(Golden.tensor("flow_rand_noise"), "golden flow_rand_noise"));
     }
 
