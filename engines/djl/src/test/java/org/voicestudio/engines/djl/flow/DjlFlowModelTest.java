@@ -102,6 +102,18 @@ class DjlFlowModelTest {
         Close.assertClose("first 76 frames", chunk.data(), whole.slice(0, chunk.frames()).data(), MEL_REL_TOL);
     }
 
+    /**
+     * Without an exported noise tensor in the folder the model draws its own seeded noise, which follows
+     * torch's CPU randn to within one float32 ulp; the official mel must still come out.
+     */
+    @Test
+    void ownSeededNoiseReproducesOfficialMelWithoutAnExportedTensor() {
+        try (DjlFlowModel own = new DjlFlowModel(folder)) {
+            assertEquals(FlowNoise.OFFICIAL_FRAMES, own.noise().length());
+            Close.assertClose("flow_ns_mel (seeded noise)", Golden.tensor("flow_ns_mel").toFloats(), own.inference(request(50, false, true)).data(), MEL_REL_TOL);
+        }
+    }
+
     @Test
     void promptMelOfTheWrongLengthIsRejected() {
         FlowRequest ok = request(50, false, true);
