@@ -1,6 +1,7 @@
 package org.voicestudio.app.cli;
 
 import org.voicestudio.app.cli.parity.Comparison;
+import org.voicestudio.app.cli.parity.FlowParity;
 import org.voicestudio.app.cli.parity.GoldenFixture;
 import org.voicestudio.app.cli.parity.LlmParity;
 import org.voicestudio.app.cli.parity.ParityGroup;
@@ -48,7 +49,7 @@ public final class ParityCommand implements Callable<Integer> {
 
     /** The checks, in the order of the pipeline. */
     static List<ParityGroup> groups() {
-        return List.of(new LlmParity());
+        return List.of(new LlmParity(), new FlowParity());
     }
 
     @Override
