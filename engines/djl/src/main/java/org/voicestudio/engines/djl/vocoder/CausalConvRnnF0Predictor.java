@@ -29,7 +29,7 @@ final class CausalConvRnnF0Predictor implements F0Predictor {
     private final NDManager manager;
     private final int inChannels;
     private final List<CausalConv1d> condnet = new ArrayList<>();
-    private final NDArray classifierWeight;   // [1, cond]
+    private final NDArray classifierWeightT;  // [cond, 1]
     private final NDArray classifierBias;     // [1]
 
     /** @param hift the un-fused {@code hift.pt} (only the {@code f0_predictor.*} entries are read) */
@@ -46,7 +46,7 @@ final class CausalConvRnnF0Predictor implements F0Predictor {
             NDArray b = manager.create(hift.get(p + "bias", condChannels).toDoubles());
             condnet.add(new CausalConv1d(w, b, 1, i == 0 ? CausalConv1d.Side.RIGHT : CausalConv1d.Side.LEFT));
         }
-        this.classifierWeight = manager.create(hift.get(PREFIX + "classifier.weight", 1, condChannels).toDoubles(), new Shape(1, condChannels));
+        this.classifierWeightT = manager.create(hift.get(PREFIX + "classifier.weight", 1, condChannels).toDoubles(), new Shape(condChannels, 1));
         this.classifierBias = manager.create(hift.get(PREFIX + "classifier.bias", 1).toDoubles());
     }
 
@@ -76,7 +76,7 @@ final class CausalConvRnnF0Predictor implements F0Predictor {
             x = Activation.elu(x, ELU_ALPHA);
             for (int i = 1; i < CONDNET_LAYERS; i++) x = Activation.elu(condnet.get(i).forward(x), ELU_ALPHA);
             NDArray h = x.transpose(0, 2, 1);                                               // [1, T', C]
-            NDArray f0 = h.matMul(classifierWeight.transpose()).add(classifierBias).abs(); // [1, T', 1]
+            NDArray f0 = h.matMul(classifierWeightT).add(classifierBias).abs(); // [1, T', 1]
             return f0.toDoubleArray();
         }
     }

@@ -103,7 +103,7 @@ final class CausalHiftDecoder implements HiftDecoder {
             int kernels = config.resblockKernelSizes().length;
             for (int i = 0; i < n; i++) {
                 x = Activation.leakyRelu(x, (float) config.lreluSlope());
-                x = ups.get(i).forward(x);                                                            // [1, base / 2^(i+1), T' * prod(rates[:i+1])]
+                x = ups.get(i).forward(x);                                                           // [1, base / 2^(i+1), T' * prod(rates[:i+1])]
                 if (i == n - 1) x = x.get(":, :, 1:2").concat(x, 2);                                  // ReflectionPad1d((1, 0)): [.., 120T' + 1]
                 NDArray si = sourceDowns.get(i).apply(s);                                             // [1, C_i, same frames as x]
                 x = x.add(sourceResblocks.get(i).forward(si));

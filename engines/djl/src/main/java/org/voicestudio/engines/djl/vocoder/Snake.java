@@ -19,7 +19,7 @@ final class Snake {
 
     /** [B, C, T] -> [B, C, T]. */
     NDArray forward(NDArray x) {
-        NDArray s = x.mul(alpha).sin();
-        return x.add(invAlpha.mul(s.mul(s)));
+        NDArray s = x.mul(alpha).sin();                  // results stay in x's (per-call) manager
+        return x.add(s.mul(s).mul(invAlpha));
     }
 }
