@@ -61,14 +61,15 @@ public final class WavIo {
         int frames = (int) (bytes / ((long) width * channels));
         float[] out = new float[frames];
         for (int f = 0; f < frames; f++) {
-            double sum = 0;
-            for (int c = 0; c < channels; c++) {
-                int at = start + (f * channels + c) * width;
-                sum += flt ? (bits == 32 ? b.getFloat(at) : b.getDouble(at)) : pcm(b, at, bits);
-            }
-            out[f] = (float) (sum / channels);
+            double sum = sample(b, start + f * channels * width, flt, bits);     // mono stays bit-exact (-0.0 too)
+            for (int c = 1; c < channels; c++) sum += sample(b, start + (f * channels + c) * width, flt, bits);
+            out[f] = (float) (channels == 1 ? sum : sum / channels);
         }
         return out;
+    }
+
+    private static double sample(ByteBuffer b, int at, boolean flt, int bits) {
+        return flt ? (bits == 32 ? b.getFloat(at) : b.getDouble(at)) : pcm(b, at, bits);
     }
 
     private static double pcm(ByteBuffer b, int at, int bits) {
