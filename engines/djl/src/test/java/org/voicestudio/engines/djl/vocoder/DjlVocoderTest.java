@@ -20,6 +20,8 @@ class DjlVocoderTest {
     private static final double F0_REL_TOL = 1e-9;
     /** Source from the float32-rounded F0: the exact phase path (a wrong F0 ulp would give ~1e-3). */
     private static final double SOURCE_TOL = 2e-7;
+    /** Source STFT: float64 16-point DFT rounded once vs torch's float32 FFT. */
+    private static final double STFT_TOL = 1e-6;
     /** conv_post rows (log-magnitudes ~N(-1, 1), phases): float32 convolutions in another summation order. */
     private static final double CONV_POST_TOL = 2e-5;
     /** fp32 waveform, values up to ~0.34. */
@@ -69,6 +71,7 @@ class DjlVocoderTest {
         CausalHift.Trace t = vocoder.trace(goldenMel("flow_ns_mel"), true);
         assertF0("hift_a_f0", t.f0());
         assertClose(Golden.tensor("hift_a_source").toFloats(), t.source(), SOURCE_TOL, "hift_a_source");
+        assertClose(Golden.tensor("hift_a_stft").toFloats(), t.sourceStft(), STFT_TOL, "hift_a_stft");
         assertClose(Golden.tensor("hift_a_conv_post").toFloats(), t.convPost(), CONV_POST_TOL, "hift_a_conv_post");
         assertClose(Golden.tensor("hift_a_wave").toFloats(), t.audio(), WAVE_TOL, "hift_a_wave");
     }
@@ -95,6 +98,13 @@ class DjlVocoderTest {
     }
 
     @Test
+    void streamingCallsReproduceTheOfficialToken2wavVocoderOutputs() {
+        // token2wav re-runs HiFT on all mel so far: non-final on 76 frames, then final on 100
+        assertClose(Golden.tensor("e2e_st1_hift_out").toFloats(), vocoder.inference(goldenMel("e2e_st1_hift_in"), false), WAVE_TOL, "e2e_st1_hift_out");
+        assertClose(Golden.tensor("e2e_st2_hift_out").toFloats(), vocoder.inference(goldenMel("e2e_st2_hift_in"), true), WAVE_TOL, "e2e_st2_hift_out");
+    }
+
+    @Test
     void wrongChannelCountIsAClearError() {
         var e = assertThrows(IllegalArgumentException.class, () -> vocoder.inference(new Mel(81, 10, new float[810]), true));
         assertTrue(e.getMessage().contains("80 mel channels"), e.getMessage());
@@ -109,10 +119,10 @@ class DjlVocoderTest {
     @Test
     void seededNoiseStillReproducesEarlierSamplesWhenTheMelGrows() {
         try (DjlVocoder own = new DjlVocoder(folder)) {
-            Mel mel = goldenMel("flow_ns_mel");
-            float[] part = own.inference(mel.slice(0, 60), false);   // (60 - 8) * 480 samples
+            Mel mel = goldenMel("flow_ns_mel").slice(0, 24);
+            float[] part = own.inference(mel.slice(0, 16), false);   // (16 - 8) * 480 samples
             float[] full = own.inference(mel, true);
-            assertEquals(52 * 480, part.length);
+            assertEquals(8 * 480, part.length);
             for (int i = 0; i < part.length; i++) assertEquals(full[i], part[i], WAVE_TOL, "sample " + i);
         }
     }
