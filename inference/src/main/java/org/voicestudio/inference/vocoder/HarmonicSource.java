@@ -43,15 +43,21 @@ public final class HarmonicSource {
 
     public int samplesPerFrame() { return upsampleScale; }
 
-    /** Source excitation s: tanh(l_linear(sine_waves)), [frames * 480]. */
+    /** Source excitation s: tanh(l_linear(sine_waves)), [frames * 480], without materialising the [L, 9] sine bank. */
     public float[] forward(float[] f0) {
-        float[] sineWaves = sineWaves(f0);                   // [L, 9]
-        int length = f0.length * upsampleScale;
-        float[] source = new float[length];
-        for (int s = 0; s < length; s++) {
-            float acc = 0f;
-            for (int k = 0; k < harmonics; k++) acc += sineWaves[s * harmonics + k] * linearWeight[k];
-            source[s] = (float) Math.tanh(acc + linearBias);
+        checkNoiseCovers(f0.length);
+        float[] phase = framePhase(f0);                      // [frames, 9], radians * 480
+        float[] source = new float[f0.length * upsampleScale];
+        float[] sines = new float[harmonics];
+        for (int t = 0; t < f0.length; t++) {
+            frameSines(phase, t, sines);
+            float uv = uv(f0[t]), noiseAmp = noiseAmp(f0[t]);
+            for (int j = 0; j < upsampleScale; j++) {
+                long s = (long) t * upsampleScale + j;
+                float acc = 0f;
+                for (int k = 0; k < harmonics; k++) acc += sineWave(sines[k], uv, noiseAmp, s, k) * linearWeight[k];
+                source[(int) s] = (float) Math.tanh(acc + linearBias);
+            }
         }
         return source;
     }
@@ -61,29 +67,42 @@ public final class HarmonicSource {
      * (L = frames * 480): the input of l_linear.
      */
     public float[] sineWaves(float[] f0) {
-        int frames = f0.length;
+        checkNoiseCovers(f0.length);
+        float[] phase = framePhase(f0);
+        float[] out = new float[f0.length * upsampleScale * harmonics];
+        float[] sines = new float[harmonics];
+        for (int t = 0; t < f0.length; t++) {
+            frameSines(phase, t, sines);
+            float uv = uv(f0[t]), noiseAmp = noiseAmp(f0[t]);
+            for (int j = 0; j < upsampleScale; j++) {
+                long s = (long) t * upsampleScale + j;
+                for (int k = 0; k < harmonics; k++) out[(int) (s * harmonics + k)] = sineWave(sines[k], uv, noiseAmp, s, k);
+            }
+        }
+        return out;
+    }
+
+    private void checkNoiseCovers(int frames) {
         long length = (long) frames * upsampleScale;
         if (length > noise.length()) {
             throw new IllegalArgumentException("the fixed vocoder noise covers " + noise.length() + " samples; "
                     + frames + " frames need " + length);
         }
-        float[] phase = framePhase(f0);                      // [frames, 9], radians * 480
-        float[] out = new float[Math.toIntExact(length * harmonics)];
-        float unvoicedAmp = (1f * sineAmp) / 3f;             // (1 - uv) * sine_amp / 3
-        for (int t = 0; t < frames; t++) {
-            // nearest upsampling: F0, uv and the phase are constant over a frame
-            boolean voiced = f0[t] > voicedThreshold;
-            float uv = voiced ? 1f : 0f;
-            float noiseAmp = voiced ? noiseStd : unvoicedAmp;
-            for (int k = 0; k < harmonics; k++) {
-                float sine = (float) Math.sin(phase[t * harmonics + k]) * sineAmp;
-                for (int j = 0; j < upsampleScale; j++) {
-                    long s = (long) t * upsampleScale + j;
-                    out[(int) (s * harmonics + k)] = sine * uv + noiseAmp * noise.sineNoise(s, k);
-                }
-            }
-        }
-        return out;
+    }
+
+    /** sin(phase) * sine_amp per harmonic of frame t: nearest up-sampling keeps it constant over the frame. */
+    private void frameSines(float[] phase, int t, float[] out) {
+        for (int k = 0; k < harmonics; k++) out[k] = (float) Math.sin(phase[t * harmonics + k]) * sineAmp;
+    }
+
+    /** uv = f0 > nsf_voiced_threshold. */
+    private float uv(float f0) { return f0 > voicedThreshold ? 1f : 0f; }
+
+    /** uv * noise_std + (1 - uv) * sine_amp / 3, evaluated as PyTorch does for uv in {0, 1}. */
+    private float noiseAmp(float f0) { return f0 > voicedThreshold ? noiseStd : (1f * sineAmp) / 3f; }
+
+    private float sineWave(float sine, float uv, float noiseAmp, long sample, int k) {
+        return sine * uv + noiseAmp * noise.sineNoise(sample, k);
     }
 
     /**

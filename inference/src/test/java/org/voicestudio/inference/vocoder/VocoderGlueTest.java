@@ -111,6 +111,23 @@ class VocoderGlueTest {
     }
 
     @Test
+    void exportedNoiseInTheModelFolderIsPreferredOverSeededNoise(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        var sine = org.voicestudio.inference.tensor.Tensor.ofFloats(golden("hift_sine_noise"), 1, 48000, 9);
+        var ini = org.voicestudio.inference.tensor.Tensor.ofFloats(golden("hift_rand_ini"), 1, 9);
+        org.voicestudio.inference.tensor.SafeTensors.write(dir.resolve(VocoderNoise.FILE_NAME),
+                java.util.Map.of("sine_waves", sine, "rand_ini", ini), java.util.Map.of());
+        try (VocoderNoise loaded = VocoderNoise.forModelFolder(dir, 1, 9)) {
+            assertInstanceOf(VocoderNoise.Mapped.class, loaded);
+            assertEquals(48000, loaded.length());
+            assertEquals(golden("hift_sine_noise")[47999 * 9 + 8], loaded.sineNoise(47999, 8));
+            assertArrayEquals(golden("hift_rand_ini"), loaded.randIni());
+        }
+        try (VocoderNoise seeded = VocoderNoise.forModelFolder(dir.resolve("elsewhere"), 1, 9)) {
+            assertInstanceOf(VocoderNoise.Seeded.class, seeded);
+        }
+    }
+
+    @Test
     void tooShortFixedNoiseIsAClearError() {
         HarmonicSource source = goldenSource();
         var e = assertThrows(IllegalArgumentException.class, () -> source.forward(new float[101]));
