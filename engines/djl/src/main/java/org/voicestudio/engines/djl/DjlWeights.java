@@ -7,9 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.tensor.Tensor;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-
 /** Moves checkpoint tensors into DJL NDArrays of one manager, checking shapes on the way. */
 public final class DjlWeights {
     private final StateDict dict;
@@ -45,12 +42,7 @@ public final class DjlWeights {
 
     private NDArray floats(Tensor t) {
         if (t.dtype() == org.voicestudio.inference.tensor.DType.F32 && t.data().byteSize() < Integer.MAX_VALUE) {
-            // Copy into a direct buffer that the NDArray keeps alive: libtorch wraps the buffer's
-            // memory without copying, and a view of a tensor's segment (e.g. a fused weight in an
-            // automatic arena) does not keep that memory from being freed by the GC.
-            ByteBuffer owned = ByteBuffer.allocateDirect((int) t.data().byteSize()).order(ByteOrder.nativeOrder());
-            owned.put(t.data().asByteBuffer()).flip();
-            return manager.create(owned, new Shape(t.shape()), DataType.FLOAT32);
+            return manager.create(t.data().asByteBuffer(), new Shape(t.shape()), DataType.FLOAT32);
         }
         return manager.create(t.toFloats(), new Shape(t.shape()));
     }
