@@ -16,12 +16,25 @@ import java.nio.file.Path;
  */
 public final class WavIo {
     private static final int PCM = 1, IEEE_FLOAT = 3, EXTENSIBLE = 0xFFFE;
+    private static final int MIN_PROMPT_SAMPLE_RATE = 16000;
 
     private WavIo() {}
 
     /** Mono samples and their rate. */
     public record Audio(int sampleRate, float[] samples) {
         public double seconds() { return (double) samples.length / sampleRate; }
+    }
+
+    /**
+     * {@code load_wav(path, target_sr)} of the frontend: mono in [-1, 1], resampled with
+     * {@link Resampler} when the file's rate differs; like the official code, files below 16 kHz are refused.
+     */
+    public static float[] load(Path file, int targetSampleRate) throws IOException {
+        Audio audio = read(file);
+        if (audio.sampleRate() < MIN_PROMPT_SAMPLE_RATE) {
+            throw new IOException(file + ": sample rate " + audio.sampleRate() + " Hz is below the " + MIN_PROMPT_SAMPLE_RATE + " Hz a prompt needs");
+        }
+        return new Resampler(audio.sampleRate(), targetSampleRate).resample(audio.samples());
     }
 
     public static Audio read(Path file) throws IOException {

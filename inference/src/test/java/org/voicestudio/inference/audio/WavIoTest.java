@@ -15,6 +15,8 @@ import static org.junit.jupiter.api.Assertions.*;
 class WavIoTest {
     /** One int16 step: the file holds trunc(x * 2^15). */
     private static final double PCM16_TOL = 1.0 / 32768;
+    /** load_wav resampling: float64 accumulation vs torchaudio's float32 conv1d (see ResamplerTest). */
+    private static final double RESAMPLE_TOL = 1e-6;
 
     @Test
     void readsTheOfficialToken2wavPcmFile() throws IOException {
@@ -42,6 +44,17 @@ class WavIoTest {
         Path file = dir.resolve("f.wav");
         WavIo.writeFloat(file, 24000, x);
         assertArrayEquals(x, WavIo.read(file).samples());
+    }
+
+    @Test
+    void loadWavResamplesLikeTheFrontend(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("prompt.wav");
+        WavIo.writeFloat(file, 24000, Golden.tensor("fe_wave_24k").toFloats());
+        AudioAssert.assertClose(Golden.tensor("fe_wave_16k").toFloats(), WavIo.load(file, 16000), RESAMPLE_TOL, "load_wav(path, 16000)");
+        assertArrayEquals(Golden.tensor("fe_wave_24k").toFloats(), WavIo.load(file, 24000));
+        WavIo.writeFloat(file, 8000, new float[800]);
+        var e = assertThrows(IOException.class, () -> WavIo.load(file, 16000));
+        assertTrue(e.getMessage().contains("8000 Hz"), e.getMessage());
     }
 
     @Test
