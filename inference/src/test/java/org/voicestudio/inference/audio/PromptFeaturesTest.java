@@ -2,7 +2,7 @@ package org.voicestudio.inference.audio;
 
 import org.junit.jupiter.api.Test;
 import org.voicestudio.inference.testing.Golden;
-import org.voicestudio.inference.testing.TinyHiftConfig;
+import org.voicestudio.inference.testing.TinyModelConfig;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -29,7 +29,7 @@ class PromptFeaturesTest {
     @Test
     void slaneyFilterbankMatchesLibrosaFor24kMatcha() {
         AudioAssert.assertClose(Golden.tensor("fe_mel_basis_24k").toFloats(),
-                new MatchaMelSpectrogram(TinyHiftConfig.featExtractor()).melBasis(), FILTERBANK_TOL, "fe_mel_basis_24k");
+                new MatchaMelSpectrogram(TinyModelConfig.config().featExtractor()).melBasis(), FILTERBANK_TOL, "fe_mel_basis_24k");
     }
 
     @Test
@@ -39,7 +39,7 @@ class PromptFeaturesTest {
 
     @Test
     void matchaMelMatchesPromptSpeechFeat() {
-        Mel mel = new MatchaMelSpectrogram(TinyHiftConfig.featExtractor()).forward(Golden.tensor("fe_wave_24k").toFloats());
+        Mel mel = new MatchaMelSpectrogram(TinyModelConfig.config().featExtractor()).forward(Golden.tensor("fe_wave_24k").toFloats());
         assertEquals(65, mel.frames());
         AudioAssert.assertSplitClose(Golden.tensor("fe_mel_24k").toFloats(), mel.toTimeMajor(), MATCHA_NOISE_FLOOR, LOG_FEATURE_TOL, NOISE_LOG_TOL, "fe_mel_24k");
     }

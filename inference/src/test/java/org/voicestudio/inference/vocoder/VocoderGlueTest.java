@@ -4,7 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.testing.Golden;
-import org.voicestudio.inference.testing.TinyHiftConfig;
+import org.voicestudio.inference.testing.TinyModelConfig;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -24,11 +24,11 @@ class VocoderGlueTest {
     static float[] golden(String name) { return Golden.tensor(name).toFloats(); }
 
     static HarmonicSource goldenSource() {
-        try (ModelFolder folder = new ModelFolder(Golden.tinyModel(), TinyHiftConfig.modelConfig())) {
+        try (ModelFolder folder = TinyModelConfig.open()) {
             StateDict w = folder.hiftWeights();
             float[] linW = w.get("m_source.l_linear.weight", 1, 9).toFloats();
             float linB = w.get("m_source.l_linear.bias", 1).toFloats()[0];
-            return new HarmonicSource(TinyHiftConfig.hift(), linW, linB,
+            return new HarmonicSource(TinyModelConfig.config().hift(), linW, linB,
                     VocoderNoise.of(Golden.tensor("hift_sine_noise"), Golden.tensor("hift_rand_ini")));
         }
     }
@@ -74,7 +74,7 @@ class VocoderGlueTest {
         float[] f0 = f0AsFloat("hift_a_f0");
         HarmonicSource withIni = goldenSource();
         float[] noIni = new float[9];
-        HarmonicSource without = new HarmonicSource(TinyHiftConfig.hift(), new float[9], 0f,
+        HarmonicSource without = new HarmonicSource(TinyModelConfig.config().hift(), new float[9], 0f,
                 VocoderNoise.of(Golden.tensor("hift_sine_noise"), org.voicestudio.inference.tensor.Tensor.ofFloats(noIni, 1, 9)));
         assertArrayEquals(withIni.framePhase(f0), without.framePhase(f0), 0f);
     }

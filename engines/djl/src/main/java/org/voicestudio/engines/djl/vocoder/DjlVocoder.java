@@ -22,6 +22,8 @@ public final class DjlVocoder implements Vocoder {
     /** Seed of our own fixed vocoder noise when the model folder has no exported official noise (the yaml's seed). */
     public static final long DEFAULT_NOISE_SEED = 1986L;
 
+    private static final String GENERATOR = "generator.";
+
     private final NDManager manager;
     private final CausalHift hift;
 
@@ -34,12 +36,15 @@ public final class DjlVocoder implements Vocoder {
     public DjlVocoder(ModelFolder folder, VocoderNoise noise) {
         HiftConfig config = folder.config().hift();
         NDManager root = NDManager.newBaseManager("PyTorch");
+        // the F0 predictor fuses its weight norms in float64, so it reads the un-fused originals
         try (StateDict raw = PtReader.readStateDict(folder.file("hift.pt"))) {
             StateDict fused = folder.hiftWeights();
             int harmonics = config.nbHarmonics() + 1;
             float[] linearWeight = fused.get("m_source.l_linear.weight", 1, harmonics).toFloats();
             float linearBias = fused.get("m_source.l_linear.bias", 1).toFloats()[0];
-            var f0 = new CausalConvRnnF0Predictor(raw, config.inChannels(), config.f0CondChannels(), root);
+            // a checkpoint saved from the GAN wrapper prefixes every key with "generator." (ModelFolder strips it too)
+            StateDict unfused = raw.keys().stream().allMatch(k -> k.startsWith(GENERATOR)) ? raw.withPrefix(GENERATOR) : raw;
+            var f0 = new CausalConvRnnF0Predictor(unfused, config.inChannels(), config.f0CondChannels(), root);
             var decoder = new CausalHiftDecoder(fused, config, root);
             this.hift = new CausalHift(config, f0, decoder, linearWeight, linearBias, noise);
             this.manager = root;

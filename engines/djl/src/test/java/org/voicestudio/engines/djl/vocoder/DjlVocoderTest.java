@@ -7,7 +7,7 @@ import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.tensor.Tensor;
 import org.voicestudio.inference.testing.Golden;
-import org.voicestudio.inference.testing.TinyHiftConfig;
+import org.voicestudio.inference.testing.TinyModelConfig;
 import org.voicestudio.inference.vocoder.CausalHift;
 import org.voicestudio.inference.vocoder.VocoderNoise;
 
@@ -32,7 +32,7 @@ class DjlVocoderTest {
 
     @BeforeAll
     static void load() {
-        folder = new ModelFolder(Golden.tinyModel(), TinyHiftConfig.modelConfig());
+        folder = TinyModelConfig.open();
         vocoder = new DjlVocoder(folder, VocoderNoise.of(Golden.tensor("hift_sine_noise"), Golden.tensor("hift_rand_ini")));
     }
 
