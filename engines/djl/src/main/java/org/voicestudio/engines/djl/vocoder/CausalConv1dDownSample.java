@@ -35,7 +35,7 @@ final class CausalConv1dDownSample {
         this.bias = bias.reshape(1, out);
     }
 
-    /** [1, in, T] -> [1, out, (T - 1) / stride - kernel / stride + 2] (8T or 40T frames for HiFT's STFT of 120T + 1). */
+    /** [1, in, T] -> [1, out, (T + stride - 1 - kernel) / stride + 1] (8T or 40T frames for an STFT of 120T + 1). */
     NDArray forward(NDArray x) {
         NDArray padded = x.pad(new Shape(stride - 1, 0), 0);             // [1, in, Lp]
         long lp = padded.getShape().get(2);
