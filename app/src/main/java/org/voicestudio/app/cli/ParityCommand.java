@@ -4,6 +4,8 @@ import org.voicestudio.app.cli.parity.Comparison;
 import org.voicestudio.app.cli.parity.FlowParity;
 import org.voicestudio.app.cli.parity.GoldenFixture;
 import org.voicestudio.app.cli.parity.LlmParity;
+import org.voicestudio.app.cli.parity.Token2WavParity;
+import org.voicestudio.app.cli.parity.VocoderParity;
 import org.voicestudio.app.cli.parity.ParityGroup;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.tensor.SafeTensors;
@@ -49,7 +51,7 @@ public final class ParityCommand implements Callable<Integer> {
 
     /** The checks, in the order of the pipeline. */
     static List<ParityGroup> groups() {
-        return List.of(new LlmParity(), new FlowParity());
+        return List.of(new LlmParity(), new FlowParity(), new VocoderParity(), new Token2WavParity());
     }
 
     @Override

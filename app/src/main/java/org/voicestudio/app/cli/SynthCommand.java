@@ -1,5 +1,6 @@
 package org.voicestudio.app.cli;
 
+import org.voicestudio.inference.audio.WavIo;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.metrics.MetricsCollector;
 import org.voicestudio.inference.pipeline.AudioChunk;
@@ -17,6 +18,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -111,7 +113,9 @@ public final class SynthCommand implements Callable<Integer> {
                             + (why != null ? ": " + why.getMessage() : ""), why);
                 }
                 float[] samples = audio.samples();
-                WavFiles.writePcm16(out, samples, folder.config().sampleRate());
+                Path parent = out.toAbsolutePath().getParent();
+                if (parent != null) Files.createDirectories(parent);
+                WavIo.writePcm16(out, folder.config().sampleRate(), samples);
                 log.printf("wrote %s: %.2f s, %d speech tokens, %d chunk(s)%n", out, samples.length / (double) folder.config().sampleRate(),
                         audio.tokens().length, audio.chunks().size());
                 MetricsTable.print(log, metrics.snapshot(), stages.engines);
