@@ -34,6 +34,15 @@ class ParityCommandTest {
     }
 
     @Test
+    void promptFeaturesOfTheTinyFixtureAreWithinTolerance() {
+        Cli.Run r = parity(Golden.tinyModel().resolve("golden.safetensors"), "fe_");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        for (String name : new String[] {"fe_wave_16k", "fe_mel_24k", "fe_fbank_raw", "fe_whisper_logmel"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.endsWith("OK")), name + " checked:\n" + r.out());
+        }
+    }
+
+    @Test
     void aReferenceThatDisagreesFailsWithExitCodeOne(@TempDir Path dir) throws Exception {
         // a fixture of the same form, holding only the LLM tensors, one of them off by 1e-3
         Map<String, Tensor> t = new LinkedHashMap<>();

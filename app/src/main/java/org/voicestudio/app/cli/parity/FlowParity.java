@@ -57,7 +57,8 @@ public final class FlowParity implements ParityGroup {
             float[] t = new float[steps];
             float[] xs = new float[steps * plane];
             float[] outs = new float[steps * 2 * plane];
-            ConditionalFlowMatching solver = new ConditionalFlowMatching(flow.estimator(), mel, steps, cfg.inferenceCfgRate(), cfg.tScheduler());
+            FirstCall recorder = new FirstCall(flow.estimator());
+            ConditionalFlowMatching solver = new ConditionalFlowMatching(recorder, mel, steps, cfg.inferenceCfgRate(), cfg.tScheduler());
             float[] xFinal = solver.solve(frames, noise.frames(frames), c.mu(), c.mask(), c.spks(), c.cond(), false, (k, tk, x, out) -> {
                 t[k] = tk;
                 System.arraycopy(x, 0, xs, k * plane, plane);
@@ -68,6 +69,7 @@ public final class FlowParity implements ParityGroup {
             g.compare("flow_ns_est_out_steps", outs, FLOW, steps, 2, mel, frames);
             g.compare("flow_ns_x_final", xFinal, FLOW, 1, mel, frames);
             g.compare("flow_ns_mel", flow.inference(ns), FLOW);
+            estimatorInputs(g, "flow_est_", recorder.input);
 
             // single estimator calls on their recorded inputs
             estimatorCall(flow.estimator(), g, "flow_est_", false);
@@ -76,10 +78,41 @@ public final class FlowParity implements ParityGroup {
             // first streaming chunk: its mel has 2 * (n - lookahead) frames
             if (g.has("flow_st1_mel")) {
                 int n = (int) g.tensor("flow_st1_mel").dim(2) / cfg.tokenMelRatio() + cfg.preLookaheadLen();
-                Mel st1 = flow.inference(new FlowRequest(Arrays.copyOf(tokens, n), prompt, promptFeat, embedding, true, false));
-                g.compare("flow_st1_mel", st1, FLOW);
+                FlowRequest st1 = new FlowRequest(Arrays.copyOf(tokens, n), prompt, promptFeat, embedding, true, false);
+                g.compare("flow_st1_mel", flow.inference(st1), FLOW);
+                FlowConditioning c1 = flow.condition(st1);
+                FirstCall first = new FirstCall(flow.estimator());
+                new ConditionalFlowMatching(first, mel, steps, cfg.inferenceCfgRate(), cfg.tScheduler())
+                        .solve(c1.layout().frames(), noise.frames(c1.layout().frames()), c1.mu(), c1.mask(), c1.spks(), c1.cond(), true,
+                                ConditionalFlowMatching.StepObserver.NONE);
+                estimatorInputs(g, "flow_st1_est_", first.input);
             }
         }
+    }
+
+    /** The estimator, remembering the input of its first call (Euler step 0, as the fixture records it). */
+    private static final class FirstCall implements FlowEstimator {
+        private final FlowEstimator inner;
+        FlowEstimator.Input input;
+
+        FirstCall(FlowEstimator inner) { this.inner = inner; }
+
+        @Override
+        public float[] velocity(Input in) {
+            if (input == null) input = in;
+            return inner.velocity(in);
+        }
+    }
+
+    /** The CFG batch the solver assembled for step 0 against the recorded one. */
+    private static void estimatorInputs(GoldenFixture g, String prefix, FlowEstimator.Input in) {
+        int b = FlowEstimator.Input.BATCH, mel = in.melChannels(), t = in.frames();
+        g.compare(prefix + "x", in.x(), FLOW, b, mel, t);
+        g.compare(prefix + "mask", in.mask(), FLOW, b, 1, t);
+        g.compare(prefix + "mu", in.mu(), FLOW, b, mel, t);
+        g.compare(prefix + "t", in.t(), TIME, b);
+        g.compare(prefix + "spks", in.spks(), FLOW, b, mel);
+        g.compare(prefix + "cond", in.cond(), FLOW, b, mel, t);
     }
 
     private static void estimatorCall(FlowEstimator estimator, GoldenFixture g, String prefix, boolean streaming) {
