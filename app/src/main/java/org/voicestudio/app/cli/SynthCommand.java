@@ -45,7 +45,7 @@ public final class SynthCommand implements Callable<Integer> {
     Voice voice;
 
     static final class Voice {
-        @Option(names = "--voice", paramLabel = "FILE", description = "a saved voice prompt (.safetensors: prompt_text, prompt_speech_token, prompt_speech_feat, embedding)")
+        @Option(names = "--voice", paramLabel = "FILE", description = "a saved voice: a .voice file of the voice library or any safetensors with prompt_text, prompt_speech_token, prompt_speech_feat, embedding")
         Path file;
 
         @Option(names = "--prompt-wav", paramLabel = "WAV", description = "reference recording (3-30 s) of the voice")
@@ -137,6 +137,7 @@ public final class SynthCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--prompt-wav needs the prompt frontend (speech tokenizer and speaker embedding on ONNX Runtime), "
                     + "which this build does not include yet; give a saved voice prompt with --voice FILE");
         }
+        if (!Files.isRegularFile(voice.file)) throw new IllegalArgumentException("voice file " + voice.file + " does not exist");
         VoicePrompt saved = VoicePromptFile.read(voice.file);
         if (promptText == null) return saved;
         int[] ids = promptText.ids != null ? promptText.ids
