@@ -1,0 +1,52 @@
+package org.voicestudio.engines.cuda;
+
+import org.voicestudio.engines.cuda.llm.CudaSpeechLanguageModel;
+import org.voicestudio.engines.cuda.llm.LlmPrecision;
+import org.voicestudio.inference.engine.Availability;
+import org.voicestudio.inference.engine.Engine;
+import org.voicestudio.inference.engine.Stage;
+import org.voicestudio.inference.llm.SpeechLanguageModel;
+import org.voicestudio.inference.loading.ModelFolder;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
+ * Runs the LLM stage today; flow and vocoder on the GPU are not written yet (issue 5).
+ *
+ * <p>System properties: {@code voicestudio.cuda.precision} ({@code bf16}, default, or {@code fp32}),
+ * {@code voicestudio.cuda.maxPositions} (KV cache length per session, default 4096),
+ * {@code voicestudio.cuda.graphs} ({@code true}, default: replay the decode step as a CUDA graph).
+ */
+public final class CudaEngine implements Engine {
+    private Availability availability;
+
+    @Override public String id() { return "cuda"; }
+
+    @Override public String displayName() { return "CUDA"; }
+
+    @Override public Set<Stage> stages() { return EnumSet.of(Stage.LLM); }
+
+    @Override
+    public synchronized Availability availability() {
+        if (availability == null) availability = CudaProbe.probe();
+        return availability;
+    }
+
+    @Override
+    public SpeechLanguageModel loadLlm(ModelFolder model) {
+        Availability a = availability();
+        if (!a.available()) throw new IllegalStateException("CUDA engine unavailable: " + a.reason());
+        LlmPrecision precision = LlmPrecision.parse(System.getProperty("voicestudio.cuda.precision", "bf16"));
+        int maxPositions = Integer.getInteger("voicestudio.cuda.maxPositions", 4096);
+        boolean graphs = Boolean.parseBoolean(System.getProperty("voicestudio.cuda.graphs", "true"));
+        CudaContext ctx = CudaContext.open(0);
+        try {
+            return CudaSpeechLanguageModel.load(ctx, true, model.config().llm(), model.llmWeights(), precision, maxPositions, graphs);
+        } catch (RuntimeException | Error e) {
+            ctx.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,169 @@
+package org.voicestudio.engines.cuda.llm;
+
+import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.engines.cuda.DeviceBuffer;
+import org.voicestudio.engines.cuda.Gemm;
+import org.voicestudio.engines.cuda.Kernel;
+import org.voicestudio.engines.cuda.Kernel.Dim;
+import org.voicestudio.engines.cuda.Kernel.Ptr;
+import org.voicestudio.engines.cuda.StreamOp;
+import org.voicestudio.inference.config.ModelConfig.LlmConfig;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Qwen2 decoder of CosyVoice3LM (reference §3.1) as a list of device operations over
+ * {@code rows} new positions, reading the start position from device memory. Per layer:
+ * <pre>
+ *   a   = rms_norm(x, input_layernorm)                 // [T, H]
+ *   qkv = a · [Wq; Wk; Wv]ᵀ                             // [T, NH*D + 2*NKV*D]
+ *   q, cache[k, v] = rope(qkv + bias, pos + t)         // HF rotate-half, θ = rope_theta
+ *   a   = softmax(q·kᵀ/√D, causal) · v                 // GQA, [T, NH*D]
+ *   x  += a · Woᵀ                                      // residual add in the GEMM epilogue
+ *   a   = rms_norm(x, post_attention_layernorm)
+ *   gu  = a · [Wgate; Wup]ᵀ                             // [T, 2F]
+ *   a   = silu(gate) * up                              // [T, F]
+ *   x  += a · Wdownᵀ
+ * </pre>
+ * then {@code logp = log_softmax(llm_decoder(norm(x[T-1])))}: the last row only.
+ */
+final class Qwen2Decoder implements AutoCloseable {
+    static final String SOURCE = "qwen2.cu";
+    private static final int BLOCK = 256;
+
+    final CudaContext ctx;
+    final Qwen2Weights w;
+    final LlmConfig c;
+    final int maxPositions;
+    private final DeviceBuffer invFreq;   // [D/2] fp32
+    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance;
+
+    Qwen2Decoder(CudaContext ctx, Qwen2Weights weights, int maxPositions) {
+        this.ctx = ctx;
+        this.w = weights;
+        this.c = weights.config;
+        this.maxPositions = maxPositions;
+        if (c.headDim() % 4 != 0 || BLOCK % c.headDim() != 0 || c.numHeads() % c.numKvHeads() != 0) {
+            throw new IllegalArgumentException("unsupported attention geometry: head_dim " + c.headDim() + ", heads "
+                    + c.numHeads() + "/" + c.numKvHeads());
+        }
+        var k = ctx.kernels();
+        embedRows = k.kernel(SOURCE, "embed_rows");
+        rmsNorm = k.kernel(SOURCE, "rms_norm");
+        qkvRope = k.kernel(SOURCE, "qkv_rope_cache");
+        attention = k.kernel(SOURCE, "attention");
+        swiglu = k.kernel(SOURCE, "swiglu");
+        logSoftmax = k.kernel(SOURCE, "log_softmax");
+        advance = k.kernel(SOURCE, "advance_position");
+        int scoreBytes = maxPositions * 4;
+        if (scoreBytes > 48 * 1024) attention.allowDynamicSharedMemory(scoreBytes);
+        invFreq = ctx.allocate(c.headDim() / 2 * 4L);
+        invFreq.upload(inverseFrequencies(c.headDim(), c.ropeTheta()), 0);
+    }
+
+    /**
+     * HF Qwen2RotaryEmbedding's {@code inv_freq = 1 / base^(arange(0, D, 2) / D)}, computed in
+     * float32 steps as PyTorch does.
+     */
+    static float[] inverseFrequencies(int headDim, double theta) {
+        float[] f = new float[headDim / 2];
+        for (int i = 0; i < f.length; i++) {
+            float exponent = (float) (2 * i) / (float) headDim;
+            float pow = (float) Math.pow((float) theta, exponent);
+            f[i] = 1.0f / pow;
+        }
+        return f;
+    }
+
+    /** Per-session device state: the KV cache and the (token, position) pair the graph reads. */
+    final class State implements AutoCloseable {
+        final DeviceBuffer kv;      // [layers][2][NKV][maxPositions][D] fp32
+        final DeviceBuffer tokenPos; // int[2]: next token to embed, position of the next row
+
+        State() {
+            long perLayer = 2L * c.numKvHeads() * maxPositions * c.headDim() * 4;
+            kv = ctx.allocate(perLayer * c.numLayers());
+            tokenPos = ctx.allocate(8);
+        }
+
+        long k(int layer) { return kv.address((long) layer * 2 * kvBytes()); }
+        long v(int layer) { return kv.address(((long) layer * 2 + 1) * kvBytes()); }
+        private long kvBytes() { return (long) c.numKvHeads() * maxPositions * c.headDim() * 4; }
+        Ptr token() { return Ptr.of(tokenPos, 0); }
+        Ptr position() { return Ptr.of(tokenPos, 4); }
+
+        @Override
+        public void close() {
+            kv.close();
+            tokenPos.close();
+        }
+    }
+
+    /** Activations for {@code rows} positions processed together. */
+    final class Workspace implements AutoCloseable {
+        final int rows;
+        final DeviceBuffer x, a, qkv, q, gu, logits, logp;
+
+        Workspace(int rows) {
+            this.rows = rows;
+            int h = c.hiddenSize(), f = c.intermediateSize();
+            int width = Math.max(Math.max(h, f), c.numHeads() * c.headDim());
+            x = ctx.allocate((long) rows * h * 4);
+            a = ctx.allocate((long) rows * width * w.precision.operands.bytes);
+            qkv = ctx.allocate((long) rows * qkvWidth() * 4);
+            q = ctx.allocate((long) rows * c.numHeads() * c.headDim() * 4);
+            gu = ctx.allocate((long) rows * 2 * f * 4);
+            logits = ctx.allocate(c.speechVocabSize() * 4L);
+            logp = ctx.allocate(c.speechVocabSize() * 4L);
+        }
+
+        @Override
+        public void close() {
+            for (DeviceBuffer b : new DeviceBuffer[] {x, a, qkv, q, gu, logits, logp}) b.close();
+        }
+    }
+
+    private int qkvWidth() { return (c.numHeads() + 2 * c.numKvHeads()) * c.headDim(); }
+
+    /** Row embedding: {@code x[row0 + r] = table[ids[r]]} for {@code count} rows. */
+    StreamOp embed(Workspace ws, int row0, DeviceBuffer table, Ptr ids, int count) {
+        return embedRows.launch(Dim.of(count), Dim.of(BLOCK), 0,
+                Ptr.of(ws.x, (long) row0 * c.hiddenSize() * 4), table, ids, c.hiddenSize());
+    }
+
+    /** The decoder over {@code ws.rows} rows already embedded in {@code ws.x}, ending with the position advanced. */
+    List<StreamOp> forward(Workspace ws, State st) {
+        int t = ws.rows, h = c.hiddenSize(), f = c.intermediateSize(), nh = c.numHeads(), nkv = c.numKvHeads(), d = c.headDim();
+        int bf16 = w.precision.bf16() ? 1 : 0;
+        Gemm.Operands op = w.precision.operands;
+        float eps = (float) c.rmsNormEps();
+        float scale = (float) (1.0 / Math.sqrt(d));
+        List<StreamOp> ops = new ArrayList<>();
+        for (int i = 0; i < c.numLayers(); i++) {
+            Qwen2Weights.Layer l = w.layers.get(i);
+            ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.inputNorm(), h, eps, bf16));
+            ops.add(new Gemm(ctx.blas(), op, qkvWidth(), t, h, l.qkv().address(), ws.a.address(), ws.qkv.address(), false));
+            ops.add(qkvRope.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), ws.qkv, l.qkvBias(),
+                    invFreq, st.position(), nh, nkv, d, maxPositions));
+            ops.add(attention.launch(Dim.of(nh, t), Dim.of(BLOCK), maxPositions * 4, ws.a, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)),
+                    st.position(), nh, nkv, d, maxPositions, scale, bf16));
+            ops.add(new Gemm(ctx.blas(), op, h, t, nh * d, l.o().address(), ws.a.address(), ws.x.address(), true));
+            ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.postNorm(), h, eps, bf16));
+            ops.add(new Gemm(ctx.blas(), op, 2 * f, t, h, l.gateUp().address(), ws.a.address(), ws.gu.address(), false));
+            ops.add(swiglu.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.gu, f, bf16));
+            ops.add(new Gemm(ctx.blas(), op, h, t, f, l.down().address(), ws.a.address(), ws.x.address(), true));
+        }
+        // head on the last row only
+        ops.add(rmsNorm.launch(Dim.of(1), Dim.of(BLOCK), 0, ws.a, Ptr.of(ws.x, (long) (t - 1) * h * 4), w.finalNorm, h, eps, bf16));
+        ops.add(new Gemm(ctx.blas(), op, c.speechVocabSize(), 1, h, w.llmDecoder.address(), ws.a.address(), ws.logits.address(), false));
+        ops.add(logSoftmax.launch(Dim.of(1), Dim.of(1024), 0, ws.logp, ws.logits, c.speechVocabSize()));
+        ops.add(advance.launch(Dim.of(1), Dim.of(1), 0, st.position(), t));
+        return ops;
+    }
+
+    @Override
+    public void close() {
+        invFreq.close();
+    }
+}

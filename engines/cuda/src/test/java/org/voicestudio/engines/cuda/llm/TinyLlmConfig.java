@@ -1,0 +1,23 @@
+package org.voicestudio.engines.cuda.llm;
+
+import org.voicestudio.inference.config.ModelConfig.LlmConfig;
+import org.voicestudio.inference.config.ModelConfig.SamplingConfig;
+
+/**
+ * The cv3-tiny LLM hyperparameters, written by hand from {@code cv3-tiny/cosyvoice3.yaml} and
+ * {@code CosyVoice-BlankEN/config.json} until the yaml loader lands on main (then: replace with it).
+ */
+final class TinyLlmConfig {
+    private TinyLlmConfig() {}
+
+    static LlmConfig tiny() {
+        return new LlmConfig(64, 2, 4, 2, 16, 128, 1e-6, 1e6, 1000, 6561,
+                new SamplingConfig(0.8, 25, 10, 0.1), new int[] {5, 15});
+    }
+
+    /** Fun-CosyVoice3-0.5B's Qwen2 (reference §3.1), for benchmarks with random weights. */
+    static LlmConfig full() {
+        return new LlmConfig(896, 24, 14, 2, 64, 4864, 1e-6, 1e6, 151936, 6561,
+                new SamplingConfig(0.8, 25, 10, 0.1), new int[] {5, 15});
+    }
+}
