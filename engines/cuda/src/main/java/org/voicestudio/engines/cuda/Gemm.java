@@ -48,6 +48,9 @@ public final class Gemm implements StreamOp {
     }
 
     @Override
+    public String label() { return "cublas " + n + "x" + k + (rows == 1 ? "" : " x" + rows + " rows"); }
+
+    @Override
     public void enqueue(CUstream_st stream) {
         Cuda.checkBlas(cublasSetStream_v2(blas, stream), "cublasSetStream");
         Cuda.checkBlas(cublasGemmEx(blas, CUBLAS_OP_T, CUBLAS_OP_N, n, rows, k,

@@ -20,6 +20,7 @@ public final class Launch implements StreamOp {
     private final Kernel kernel;
     private final Kernel.Dim grid, block;
     private final int sharedBytes;
+    private String label;
     private final PointerPointer<Pointer> params;
     private final List<Pointer> values = new ArrayList<>();   // keeps the argument storage alive
 
@@ -49,6 +50,15 @@ public final class Launch implements StreamOp {
     public void enqueue(CUstream_st stream) {
         Cuda.checkDriver(cuLaunchKernel(kernel.function(), grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
                 sharedBytes, stream, params, null), "cuLaunchKernel(" + kernel.name() + ")");
+    }
+
+    @Override
+    public String label() { return label != null ? label : kernel.name(); }
+
+    /** Names this launch in profiles (e.g. which weight a GEMV reads). */
+    public Launch labelled(String label) {
+        this.label = label;
+        return this;
     }
 
     @Override

@@ -9,4 +9,7 @@ import org.bytedeco.cuda.cudart.CUstream_st;
  */
 public interface StreamOp {
     void enqueue(CUstream_st stream);
+
+    /** Short label for profiles: the kernel name, or the GEMM's shape. */
+    String label();
 }

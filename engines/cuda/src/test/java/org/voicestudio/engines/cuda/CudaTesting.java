@@ -10,6 +10,6 @@ public final class CudaTesting {
 
     public static void assumeCudaDevice() {
         Availability availability = CudaProbe.probe();
-        assumeTrue(availability.available(), () -> "no CUDA device: " + availability.reason());
+        assumeTrue(availability.available(), availability::reason);
     }
 }

@@ -18,6 +18,13 @@ import org.voicestudio.inference.tensor.StateDict;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bytedeco.cuda.cudart.CUevent_st;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
 import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
@@ -236,6 +243,61 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
             ctx.synchronize();
             state.tokenPos.upload(new int[] {position}, 4);
             length = position;
+        }
+
+        /**
+         * Device milliseconds per decode step when {@code n} steps are queued back to back (graph or
+         * eager as this session is), without the per-token host round trip. The token is the same
+         * every step (the pinned token slot is not double-buffered); the position advances.
+         */
+        double queuedStepMs(int speechToken, int n) {
+            ctx.makeCurrent();
+            CUevent_st start = new CUevent_st(), end = new CUevent_st();
+            check(cudaEventCreate(start), "cudaEventCreate");
+            check(cudaEventCreate(end), "cudaEventCreate");
+            try {
+                check(cudaEventRecord(start, ctx.stream()), "cudaEventRecord");
+                for (int i = 0; i < n; i++) enqueueStep(speechToken);
+                check(cudaEventRecord(end, ctx.stream()), "cudaEventRecord");
+                check(cudaEventSynchronize(end), "cudaEventSynchronize");
+                float[] ms = new float[1];
+                check(cudaEventElapsedTime(ms, start, end), "cudaEventElapsedTime");
+                length += n;
+                return ms[0] / n;
+            } finally {
+                cudaEventDestroy(start);
+                cudaEventDestroy(end);
+            }
+        }
+
+        /** Device milliseconds of each operation of one eager decode step, summed by label. */
+        java.util.Map<String, Double> profileStep(int speechToken) {
+            ctx.makeCurrent();
+            pinnedToken.put(0, speechToken);
+            check(cudaMemcpyAsync(new DevicePointer(state.tokenPos.address()), pinnedToken, 4L, cudaMemcpyHostToDevice, ctx.stream()), "cudaMemcpyAsync H2D");
+            CUevent_st[] ev = new CUevent_st[stepOps.size() + 1];
+            for (int i = 0; i < ev.length; i++) {
+                ev[i] = new CUevent_st();
+                check(cudaEventCreate(ev[i]), "cudaEventCreate");
+            }
+            try {
+                check(cudaEventRecord(ev[0], ctx.stream()), "cudaEventRecord");
+                for (int i = 0; i < stepOps.size(); i++) {
+                    stepOps.get(i).enqueue(ctx.stream());
+                    check(cudaEventRecord(ev[i + 1], ctx.stream()), "cudaEventRecord");
+                }
+                check(cudaEventSynchronize(ev[ev.length - 1]), "cudaEventSynchronize");
+                java.util.Map<String, Double> byLabel = new java.util.LinkedHashMap<>();
+                float[] ms = new float[1];
+                for (int i = 0; i < stepOps.size(); i++) {
+                    check(cudaEventElapsedTime(ms, ev[i], ev[i + 1]), "cudaEventElapsedTime");
+                    byLabel.merge(stepOps.get(i).label(), (double) ms[0], Double::sum);
+                }
+                length++;
+                return byLabel;
+            } finally {
+                for (CUevent_st e : ev) cudaEventDestroy(e);
+            }
         }
 
         /** Launches (kernels and GEMMs) of one decode step. */

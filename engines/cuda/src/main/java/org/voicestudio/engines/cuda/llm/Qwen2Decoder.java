@@ -37,14 +37,14 @@ final class Qwen2Decoder implements AutoCloseable {
     final LlmConfig c;
     final int maxPositions;
     private final DeviceBuffer invFreq;   // [D/2] fp32
-    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance;
+    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance, gemv, gemvSwiglu;
 
     Qwen2Decoder(CudaContext ctx, Qwen2Weights weights, int maxPositions) {
         this.ctx = ctx;
         this.w = weights;
         this.c = weights.config;
         this.maxPositions = maxPositions;
-        if (c.headDim() % 4 != 0 || BLOCK % c.headDim() != 0 || c.numHeads() % c.numKvHeads() != 0) {
+        if (c.hiddenSize() % 8 != 0 || c.intermediateSize() % 8 != 0 || c.headDim() % 8 != 0 || BLOCK % c.headDim() != 0 || c.numHeads() % c.numKvHeads() != 0) {
             throw new IllegalArgumentException("unsupported attention geometry: head_dim " + c.headDim() + ", heads "
                     + c.numHeads() + "/" + c.numKvHeads());
         }
@@ -56,6 +56,8 @@ final class Qwen2Decoder implements AutoCloseable {
         swiglu = k.kernel(SOURCE, "swiglu");
         logSoftmax = k.kernel(SOURCE, "log_softmax");
         advance = k.kernel(SOURCE, "advance_position");
+        gemv = k.kernel(SOURCE, "gemv");
+        gemvSwiglu = k.kernel(SOURCE, "gemv_swiglu");
         int scoreBytes = maxPositions * 4;
         if (scoreBytes > 48 * 1024) attention.allowDynamicSharedMemory(scoreBytes);
         invFreq = ctx.allocate(c.headDim() / 2 * 4L);
@@ -143,24 +145,47 @@ final class Qwen2Decoder implements AutoCloseable {
         for (int i = 0; i < c.numLayers(); i++) {
             Qwen2Weights.Layer l = w.layers.get(i);
             ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.inputNorm(), h, eps, bf16));
-            ops.add(new Gemm(ctx.blas(), op, qkvWidth(), t, h, l.qkv().address(), ws.a.address(), ws.qkv.address(), false));
+            ops.add(linear(ws, ws.a, l.qkv(), qkvWidth(), h, ws.qkv, false, "qkv_proj"));
             ops.add(qkvRope.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), ws.qkv, l.qkvBias(),
                     invFreq, st.position(), nh, nkv, d, maxPositions));
             ops.add(attention.launch(Dim.of(nh, t), Dim.of(BLOCK), maxPositions * 4, ws.a, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)),
                     st.position(), nh, nkv, d, maxPositions, scale, bf16));
-            ops.add(new Gemm(ctx.blas(), op, h, t, nh * d, l.o().address(), ws.a.address(), ws.x.address(), true));
+            ops.add(linear(ws, ws.a, l.o(), h, nh * d, ws.x, true, "o_proj"));
             ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.postNorm(), h, eps, bf16));
-            ops.add(new Gemm(ctx.blas(), op, 2 * f, t, h, l.gateUp().address(), ws.a.address(), ws.gu.address(), false));
-            ops.add(swiglu.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.gu, f, bf16));
-            ops.add(new Gemm(ctx.blas(), op, h, t, f, l.down().address(), ws.a.address(), ws.x.address(), true));
+            if (t == 1) {
+                // one row: gate/up dot products and SwiGLU in one kernel, into gu (not in place)
+                ops.add(gemvSwiglu.launch(Dim.of(ceilDiv(f, BLOCK / 32)), Dim.of(BLOCK), 0, ws.gu, l.gateUp(), ws.a, f, h, bf16)
+                        .labelled("gemv_swiglu gate_up_proj"));
+                ops.add(linear(ws, ws.gu, l.down(), h, f, ws.x, true, "down_proj"));
+            } else {
+                ops.add(new Gemm(ctx.blas(), op, 2 * f, t, h, l.gateUp().address(), ws.a.address(), ws.gu.address(), false));
+                ops.add(swiglu.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.gu, f, bf16));
+                ops.add(linear(ws, ws.a, l.down(), h, f, ws.x, true, "down_proj"));
+            }
         }
         // head on the last row only
         ops.add(rmsNorm.launch(Dim.of(1), Dim.of(BLOCK), 0, ws.a, Ptr.of(ws.x, (long) (t - 1) * h * 4), w.finalNorm, h, eps, bf16));
-        ops.add(new Gemm(ctx.blas(), op, c.speechVocabSize(), 1, h, w.llmDecoder.address(), ws.a.address(), ws.logits.address(), false));
+        ops.add(gemv.launch(Dim.of(ceilDiv(c.speechVocabSize(), BLOCK / 32)), Dim.of(BLOCK), 0,
+                ws.logits, w.llmDecoder, ws.a, c.speechVocabSize(), h, bf16, 0).labelled("gemv llm_decoder"));
         ops.add(logSoftmax.launch(Dim.of(1), Dim.of(1024), 0, ws.logp, ws.logits, c.speechVocabSize()));
         ops.add(advance.launch(Dim.of(1), Dim.of(1), 0, st.position(), t));
         return ops;
     }
+
+    /**
+     * {@code y = a · Wᵀ (+ y)} over the workspace rows: our one-row kernel for decode (reads each
+     * weight once with 16-byte loads), cuBLAS for prefill.
+     */
+    private StreamOp linear(Workspace ws, DeviceBuffer x, DeviceBuffer weight, int n, int k, DeviceBuffer y, boolean accumulate,
+                            String name) {
+        if (ws.rows == 1) {
+            return gemv.launch(Dim.of(ceilDiv(n, BLOCK / 32)), Dim.of(BLOCK), 0, y, weight, x, n, k,
+                    w.precision.bf16() ? 1 : 0, accumulate ? 1 : 0).labelled("gemv " + name);
+        }
+        return new Gemm(ctx.blas(), w.precision.operands, n, ws.rows, k, weight.address(), x.address(), y.address(), accumulate);
+    }
+
+    private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
 
     @Override
     public void close() {

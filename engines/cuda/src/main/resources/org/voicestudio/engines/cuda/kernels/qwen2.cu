@@ -148,6 +148,7 @@ extern "C" __global__ void attention(void* out, const float* q_in, const float* 
     float sum = block_sum(local_sum, scratch);  // also a barrier: every score is written
     int d = threadIdx.x % D, group = threadIdx.x / D, groups = blockDim.x / D;
     float acc = 0.0f;
+#pragma unroll 8
     for (int j = group; j < len; j += groups) acc += scores[j] * V[(long) j * D + d];
     partial[threadIdx.x] = acc;
     __syncthreads();
@@ -183,6 +184,64 @@ extern "C" __global__ void log_softmax(float* out, const float* x, int V) {
     s = block_sum(s, scratch);
     float lse = m + logf(s);
     for (int i = threadIdx.x; i < V; i += blockDim.x) o[i] = xr[i] - lse;
+}
+
+// ---- one-row GEMMs (decode): y[n] = W[n, :] . x, one warp per output row, 16-byte loads ----
+// cuBLAS is general; for a single activation row these memory-bound dot products read each weight
+// byte once with wide loads and fuse the epilogue (residual add, SwiGLU). fp32 accumulation.
+
+__device__ __forceinline__ float bf16_lo(unsigned int u) { return __uint_as_float(u << 16); }
+__device__ __forceinline__ float bf16_hi(unsigned int u) { return __uint_as_float(u & 0xffff0000u); }
+
+__device__ __forceinline__ float dot8_bf16(uint4 a, uint4 b) {
+    return bf16_lo(a.x) * bf16_lo(b.x) + bf16_hi(a.x) * bf16_hi(b.x)
+         + bf16_lo(a.y) * bf16_lo(b.y) + bf16_hi(a.y) * bf16_hi(b.y)
+         + bf16_lo(a.z) * bf16_lo(b.z) + bf16_hi(a.z) * bf16_hi(b.z)
+         + bf16_lo(a.w) * bf16_lo(b.w) + bf16_hi(a.w) * bf16_hi(b.w);
+}
+
+__device__ __forceinline__ float warp_sum(float v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
+// Dot product of weight row `row` ([*, K], bf16 or fp32 per `bf16`) with x (same type); K % 8 == 0.
+__device__ __forceinline__ float row_dot(const void* W, const void* x, long row, int K, int bf16, int lane) {
+    float acc = 0.0f;
+    if (bf16) {
+        const uint4* w4 = (const uint4*) ((const unsigned short*) W + row * K);
+        const uint4* x4 = (const uint4*) x;
+        int n = K / 8;
+#pragma unroll 4
+        for (int i = lane; i < n; i += 32) acc += dot8_bf16(w4[i], x4[i]);
+    } else {
+        const float4* w4 = (const float4*) ((const float*) W + row * K);
+        const float4* x4 = (const float4*) x;
+        int n = K / 4;
+#pragma unroll 4
+        for (int i = lane; i < n; i += 32) {
+            float4 a = w4[i], b = x4[i];
+            acc += a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
+        }
+    }
+    return warp_sum(acc);
+}
+
+// y[n] = W[n, :] . x (+ y[n] when accumulate: the residual add).   grid: ceil(N / 8), block: 256
+extern "C" __global__ void gemv(float* y, const void* W, const void* x, int N, int K, int bf16, int accumulate) {
+    int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
+    if (row >= N) return;
+    float v = row_dot(W, x, row, K, bf16, lane);
+    if (lane == 0) y[row] = accumulate ? y[row] + v : v;
+}
+
+// out[i] = silu(Wg[i] . x) * (Wu[i] . x) with W = [Wgate; Wup] ([2F, K]).   grid: ceil(F / 8), block: 256
+extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, int F, int K, int bf16) {
+    int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
+    if (row >= F) return;
+    float g = row_dot(W, x, row, K, bf16, lane);
+    float u = row_dot(W, x, (long) F + row, K, bf16, lane);
+    if (lane == 0) store(out, row, g / (1.0f + expf(-g)) * u, bf16);
 }
 
 // *pos += n: the last node of a decode step.   grid: 1, block: 1

@@ -15,9 +15,4 @@ final class TinyLlmConfig {
                 new SamplingConfig(0.8, 25, 10, 0.1), new int[] {5, 15});
     }
 
-    /** Fun-CosyVoice3-0.5B's Qwen2 (reference §3.1), for benchmarks with random weights. */
-    static LlmConfig full() {
-        return new LlmConfig(896, 24, 14, 2, 64, 4864, 1e-6, 1e6, 151936, 6561,
-                new SamplingConfig(0.8, 25, 10, 0.1), new int[] {5, 15});
-    }
 }
