@@ -13,8 +13,10 @@ GOLDEN="${GOLDEN_DIR:-$ROOT/../shared/golden}"
 [ -d "$GOLDEN" ] || GOLDEN=/work/shared/golden
 
 cd "$ROOT"
-mvn -B -q -o -pl engines/cuda -am package -DskipTests 2>&1 | grep -v '^WARNING' || true
-mvn -B -q -o -pl engines/cuda dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-classpath.txt >/dev/null
+# one reactor build, so the classpath names this checkout's inference jars, not whatever another
+# branch installed into ~/.m2
+mvn -B -q -o -pl engines/cuda -am package dependency:build-classpath -DskipTests \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-classpath.txt 2>&1 | grep -v '^WARNING' || true
 
 mkdir -p "$DEST/lib" "$DEST/golden/cv3-tiny"
 rm -f "$DEST"/lib/*.jar
@@ -22,6 +24,7 @@ tr ':' '\n' < engines/cuda/target/gpu-classpath.txt | grep -vE '/(junit|opentest
   [ -n "$jar" ] && cp "$jar" "$DEST/lib/"
 done
 cp engines/cuda/target/engine-cuda-*.jar "$DEST/lib/"
+ls "$DEST"/lib/jackson-databind-*.jar "$DEST"/lib/inference-*-tests.jar >/dev/null
 rm -rf "$DEST/test-classes" && cp -r engines/cuda/target/test-classes "$DEST/test-classes"
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar "$DEST/"
 cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/golden.safetensors" "$DEST/golden/cv3-tiny/"

@@ -28,7 +28,12 @@ if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ]; then
   status=${PIPESTATUS[0]}
 fi
 if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
+  # SM/memory clocks and power while the benchmark runs (read-only query; clocks are left alone)
+  nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,utilization.gpu --format=csv,noheader -lms 200 > "$OUT/clocks.csv" 2>&1 &
+  SMI=$!
   "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.llm.LlmDecodeBench --steps "${STEPS:-300}" --out "$OUT/llm-bench.md" 2>&1 | tee "$OUT/bench.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  kill "$SMI" 2>/dev/null
+  echo "SM clock during the benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
 fi
 exit $status

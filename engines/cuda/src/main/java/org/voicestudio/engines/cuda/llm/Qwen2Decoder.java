@@ -6,6 +6,7 @@ import org.voicestudio.engines.cuda.Gemm;
 import org.voicestudio.engines.cuda.Kernel;
 import org.voicestudio.engines.cuda.Kernel.Dim;
 import org.voicestudio.engines.cuda.Kernel.Ptr;
+import org.voicestudio.engines.cuda.Launch;
 import org.voicestudio.engines.cuda.StreamOp;
 import org.voicestudio.inference.config.ModelConfig.LlmConfig;
 
@@ -31,20 +32,22 @@ import java.util.List;
 final class Qwen2Decoder implements AutoCloseable {
     static final String SOURCE = "qwen2.cu";
     private static final int BLOCK = 256;
+    private static final int ATTENTION_BLOCK = 1024;
+    private static final int GEMV_ROWS = 8;   // weight rows per block of the one-row kernels (qwen2.cu)
 
     final CudaContext ctx;
     final Qwen2Weights w;
     final LlmConfig c;
     final int maxPositions;
     private final DeviceBuffer invFreq;   // [D/2] fp32
-    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance, gemv, gemvSwiglu;
+    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance, gemv, gemvSwiglu, gemvQkvRope;
 
     Qwen2Decoder(CudaContext ctx, Qwen2Weights weights, int maxPositions) {
         this.ctx = ctx;
         this.w = weights;
         this.c = weights.config;
         this.maxPositions = maxPositions;
-        if (c.hiddenSize() % 8 != 0 || c.intermediateSize() % 8 != 0 || c.headDim() % 8 != 0 || BLOCK % c.headDim() != 0 || c.numHeads() % c.numKvHeads() != 0) {
+        if (c.hiddenSize() % 8 != 0 || c.intermediateSize() % 8 != 0 || c.headDim() % 8 != 0 || c.headDim() > 128 || c.headDim() / 2 % 4 != 0 || BLOCK % c.headDim() != 0 || c.numHeads() % c.numKvHeads() != 0) {
             throw new IllegalArgumentException("unsupported attention geometry: head_dim " + c.headDim() + ", heads "
                     + c.numHeads() + "/" + c.numKvHeads());
         }
@@ -58,8 +61,9 @@ final class Qwen2Decoder implements AutoCloseable {
         advance = k.kernel(SOURCE, "advance_position");
         gemv = k.kernel(SOURCE, "gemv");
         gemvSwiglu = k.kernel(SOURCE, "gemv_swiglu");
-        int scoreBytes = maxPositions * 4;
-        if (scoreBytes > 48 * 1024) attention.allowDynamicSharedMemory(scoreBytes);
+        gemvQkvRope = k.kernel(SOURCE, "gemv_qkv_rope");
+        // scores (dynamic) + 16.5 KB static in the attention kernel may pass the default 48 KB
+        attention.allowDynamicSharedMemory(maxPositions * 4);
         invFreq = ctx.allocate(c.headDim() / 2 * 4L);
         invFreq.upload(inverseFrequencies(c.headDim(), c.ropeTheta()), 0);
     }
@@ -142,47 +146,54 @@ final class Qwen2Decoder implements AutoCloseable {
         float eps = (float) c.rmsNormEps();
         float scale = (float) (1.0 / Math.sqrt(d));
         List<StreamOp> ops = new ArrayList<>();
+        Ptr none = new Ptr(0);
+        int inBytes = w.precision.operands.bytes;
         for (int i = 0; i < c.numLayers(); i++) {
             Qwen2Weights.Layer l = w.layers.get(i);
-            ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.inputNorm(), h, eps, bf16));
-            ops.add(linear(ws, ws.a, l.qkv(), qkvWidth(), h, ws.qkv, false, "qkv_proj"));
-            ops.add(qkvRope.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), ws.qkv, l.qkvBias(),
-                    invFreq, st.position(), nh, nkv, d, maxPositions));
-            ops.add(attention.launch(Dim.of(nh, t), Dim.of(BLOCK), maxPositions * 4, ws.a, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)),
-                    st.position(), nh, nkv, d, maxPositions, scale, bf16));
-            ops.add(linear(ws, ws.a, l.o(), h, nh * d, ws.x, true, "o_proj"));
-            ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.postNorm(), h, eps, bf16));
             if (t == 1) {
-                // one row: gate/up dot products and SwiGLU in one kernel, into gu (not in place)
-                ops.add(gemvSwiglu.launch(Dim.of(ceilDiv(f, BLOCK / 32)), Dim.of(BLOCK), 0, ws.gu, l.gateUp(), ws.a, f, h, bf16)
-                        .labelled("gemv_swiglu gate_up_proj"));
-                ops.add(linear(ws, ws.gu, l.down(), h, f, ws.x, true, "down_proj"));
+                // decode: 5 launches per layer, RMSNorms fused into the GEMVs that read them
+                int qkvBlocks = (nh + nkv) * d / 8 + nkv * d / 8;   // 4 rotation pairs or 8 v rows each
+                ops.add(gemvQkvRope.launch(Dim.of(qkvBlocks), Dim.of(BLOCK), h * inBytes,
+                        ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), l.qkv(), ws.x, l.inputNorm(), l.qkvBias(), invFreq,
+                        st.position(), nh, nkv, d, maxPositions, h, eps, bf16).labelled("gemv qkv_proj+rope"));
+                ops.add(attention(ws, st, i, scale, bf16));
+                ops.add(gemv(ws.x, l.o(), ws.a, none, h, nh * d, eps, true).labelled("gemv o_proj"));
+                ops.add(gemvSwiglu.launch(Dim.of(ceilDiv(f, GEMV_ROWS / 2)), Dim.of(BLOCK), h * inBytes,
+                        ws.gu, l.gateUp(), ws.x, l.postNorm(), f, h, eps, bf16).labelled("gemv_swiglu gate_up_proj"));
+                ops.add(gemv(ws.x, l.down(), ws.gu, none, h, f, eps, true).labelled("gemv down_proj"));
             } else {
+                // prefill: cuBLAS GEMMs over all rows
+                ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.inputNorm(), h, eps, bf16));
+                ops.add(new Gemm(ctx.blas(), op, qkvWidth(), t, h, l.qkv().address(), ws.a.address(), ws.qkv.address(), false));
+                ops.add(qkvRope.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), ws.qkv, l.qkvBias(),
+                        invFreq, st.position(), nh, nkv, d, maxPositions));
+                ops.add(attention(ws, st, i, scale, bf16));
+                ops.add(new Gemm(ctx.blas(), op, h, t, nh * d, l.o().address(), ws.a.address(), ws.x.address(), true));
+                ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.postNorm(), h, eps, bf16));
                 ops.add(new Gemm(ctx.blas(), op, 2 * f, t, h, l.gateUp().address(), ws.a.address(), ws.gu.address(), false));
                 ops.add(swiglu.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.gu, f, bf16));
-                ops.add(linear(ws, ws.a, l.down(), h, f, ws.x, true, "down_proj"));
+                ops.add(new Gemm(ctx.blas(), op, h, t, f, l.down().address(), ws.a.address(), ws.x.address(), true));
             }
         }
-        // head on the last row only
-        ops.add(rmsNorm.launch(Dim.of(1), Dim.of(BLOCK), 0, ws.a, Ptr.of(ws.x, (long) (t - 1) * h * 4), w.finalNorm, h, eps, bf16));
-        ops.add(gemv.launch(Dim.of(ceilDiv(c.speechVocabSize(), BLOCK / 32)), Dim.of(BLOCK), 0,
-                ws.logits, w.llmDecoder, ws.a, c.speechVocabSize(), h, bf16, 0).labelled("gemv llm_decoder"));
+        // head on the last row only: logits = llm_decoder(norm(x[t-1]))
+        ops.add(gemv(ws.logits, w.llmDecoder, Ptr.of(ws.x, (long) (t - 1) * h * 4), new Ptr(w.finalNorm.address()),
+                c.speechVocabSize(), h, eps, false).labelled("gemv norm+llm_decoder"));
         ops.add(logSoftmax.launch(Dim.of(1), Dim.of(1024), 0, ws.logp, ws.logits, c.speechVocabSize()));
         ops.add(advance.launch(Dim.of(1), Dim.of(1), 0, st.position(), t));
         return ops;
     }
 
-    /**
-     * {@code y = a · Wᵀ (+ y)} over the workspace rows: our one-row kernel for decode (reads each
-     * weight once with 16-byte loads), cuBLAS for prefill.
-     */
-    private StreamOp linear(Workspace ws, DeviceBuffer x, DeviceBuffer weight, int n, int k, DeviceBuffer y, boolean accumulate,
-                            String name) {
-        if (ws.rows == 1) {
-            return gemv.launch(Dim.of(ceilDiv(n, BLOCK / 32)), Dim.of(BLOCK), 0, y, weight, x, n, k,
-                    w.precision.bf16() ? 1 : 0, accumulate ? 1 : 0).labelled("gemv " + name);
-        }
-        return new Gemm(ctx.blas(), w.precision.operands, n, ws.rows, k, weight.address(), x.address(), y.address(), accumulate);
+    private Launch attention(Workspace ws, State st, int layer, float scale, int bf16) {
+        return attention.launch(Dim.of(c.numHeads(), ws.rows), Dim.of(ATTENTION_BLOCK), maxPositions * 4, ws.a, ws.q,
+                new Ptr(st.k(layer)), new Ptr(st.v(layer)), st.position(), c.numHeads(), c.numKvHeads(), c.headDim(),
+                maxPositions, scale, bf16);
+    }
+
+    /** {@code y = in · Wᵀ (+ y)} for one row; {@code in = x}, or {@code rms_norm(x, norm)} when norm is not null. */
+    private Launch gemv(Object y, DeviceBuffer weight, Object x, Ptr norm, int n, int k, float eps, boolean accumulate) {
+        int bf16 = w.precision.bf16() ? 1 : 0;
+        return gemv.launch(Dim.of(ceilDiv(n, GEMV_ROWS)), Dim.of(BLOCK), k * w.precision.operands.bytes,
+                y, weight, x, norm, n, k, eps, bf16, accumulate ? 1 : 0);
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }

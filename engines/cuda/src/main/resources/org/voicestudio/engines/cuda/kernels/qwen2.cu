@@ -24,6 +24,11 @@ __device__ __forceinline__ void store(void* out, long i, float v, int out_bf16) 
     else ((float*) out)[i] = v;
 }
 
+__device__ __forceinline__ float warp_sum(float v) {
+    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
+    return v;
+}
+
 // Block-wide sum; blockDim.x is a multiple of 32 and at most 1024.
 __device__ float block_sum(float v, float* scratch) {
     for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -109,54 +114,63 @@ extern "C" __global__ void qkv_rope_cache(float* q_out, float* k_cache, float* v
 }
 
 // Causal GQA attention: query row t (position *pos + t) of head h attends to cache positions
-// [0, *pos + t]. Scores live in shared memory (capacity floats), never in global memory.
-// grid: (NH, T), block: 256 (a multiple of D), dynamic shared memory: capacity * 4 bytes.
-extern "C" __global__ void attention(void* out, const float* q_in, const float* k_cache, const float* v_cache,
+// [0, *pos + t]. Scores live in shared memory (capacity floats), never in global memory. Each warp
+// takes every 32nd key; its lanes cover the head dimensions (coalesced 128-byte rows).
+// grid: (NH, T), block: 1024 (32 warps: a short serial chain per warp), dynamic shared memory:
+// capacity * 4 bytes. D <= 128.
+extern "C" __global__ void __launch_bounds__(1024) attention(void* out, const float* q_in, const float* k_cache, const float* v_cache,
                                      const int* pos, int NH, int NKV, int D, int capacity, float scale,
                                      int out_bf16) {
     extern __shared__ float scores[];
     __shared__ float scratch[32];
-    __shared__ float partial[1024];
+    __shared__ float partial[32 * 128];      // warps * D
     int h = blockIdx.x, t = blockIdx.y;
-    int T = gridDim.y;
     int kvh = h / (NH / NKV);
     int len = *pos + t + 1;
     const float* q = q_in + ((long) t * NH + h) * D;
     const float* K = k_cache + (long) kvh * capacity * D;
     const float* V = v_cache + (long) kvh * capacity * D;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+
+    float qr[4];
+#pragma unroll
+    for (int m = 0; m < 4; m++) qr[m] = lane + 32 * m < D ? q[lane + 32 * m] : 0.0f;
 
     float local_max = NEG_INF;
-    for (int j = threadIdx.x; j < len; j += blockDim.x) {
-        const float4* k4 = (const float4*) (K + (long) j * D);
-        const float4* q4 = (const float4*) q;
+#pragma unroll 4
+    for (int j = warp; j < len; j += warps) {
+        const float* k = K + (long) j * D;
         float s = 0.0f;
-        for (int i = 0; i < D / 4; i++) {
-            float4 a = q4[i], b = k4[i];
-            s += a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
-        }
-        s *= scale;
-        scores[j] = s;
+#pragma unroll
+        for (int m = 0; m < 4; m++) if (lane + 32 * m < D) s += qr[m] * k[lane + 32 * m];
+        s = warp_sum(s) * scale;
+        if (lane == 0) scores[j] = s;
         local_max = fmaxf(local_max, s);
     }
-    float m = block_max(local_max, scratch);
+    float mx = block_max(local_max, scratch);   // its barriers also publish the scores
     float local_sum = 0.0f;
     for (int j = threadIdx.x; j < len; j += blockDim.x) {
-        float e = expf(scores[j] - m);
+        float e = expf(scores[j] - mx);
         scores[j] = e;
         local_sum += e;
     }
-    float sum = block_sum(local_sum, scratch);  // also a barrier: every score is written
-    int d = threadIdx.x % D, group = threadIdx.x / D, groups = blockDim.x / D;
-    float acc = 0.0f;
-#pragma unroll 8
-    for (int j = group; j < len; j += groups) acc += scores[j] * V[(long) j * D + d];
-    partial[threadIdx.x] = acc;
-    __syncthreads();
-    if (group == 0) {
-        for (int g = 1; g < groups; g++) acc += partial[g * D + d];
-        store(out, ((long) t * NH + h) * D + d, acc / sum, out_bf16);
+    float sum = block_sum(local_sum, scratch);
+    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll 4
+    for (int j = warp; j < len; j += warps) {
+        float p = scores[j];
+        const float* v = V + (long) j * D;
+#pragma unroll
+        for (int m = 0; m < 4; m++) if (lane + 32 * m < D) acc[m] += p * v[lane + 32 * m];
     }
-    (void) T;
+#pragma unroll
+    for (int m = 0; m < 4; m++) if (lane + 32 * m < D) partial[warp * D + lane + 32 * m] = acc[m];
+    __syncthreads();
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float a = 0.0f;
+        for (int w = 0; w < warps; w++) a += partial[w * D + d];
+        store(out, ((long) t * NH + h) * D + d, a / sum, out_bf16);
+    }
 }
 
 // SwiGLU: out = silu(gate) * up, gu = [T, 2F] (gate | up).   grid: T, block: 256
@@ -186,9 +200,13 @@ extern "C" __global__ void log_softmax(float* out, const float* x, int V) {
     for (int i = threadIdx.x; i < V; i += blockDim.x) o[i] = xr[i] - lse;
 }
 
-// ---- one-row GEMMs (decode): y[n] = W[n, :] . x, one warp per output row, 16-byte loads ----
-// cuBLAS is general; for a single activation row these memory-bound dot products read each weight
-// byte once with wide loads and fuse the epilogue (residual add, SwiGLU). fp32 accumulation.
+// ---- one-row GEMMs (decode): a block computes 8 weight rows against one staged input row ----
+// cuBLAS is general; for a single activation row these dot products are memory-bound, so each
+// thread issues 16-byte loads of all 8 rows at once (many bytes in flight, one latency round for
+// K = 896) and the epilogues (residual add, SwiGLU, bias + RoPE + KV-cache write) are fused.
+// fp32 accumulation throughout.
+
+#define GEMV_ROWS 8
 
 __device__ __forceinline__ float bf16_lo(unsigned int u) { return __uint_as_float(u << 16); }
 __device__ __forceinline__ float bf16_hi(unsigned int u) { return __uint_as_float(u & 0xffff0000u); }
@@ -200,48 +218,158 @@ __device__ __forceinline__ float dot8_bf16(uint4 a, uint4 b) {
          + bf16_lo(a.w) * bf16_lo(b.w) + bf16_hi(a.w) * bf16_hi(b.w);
 }
 
-__device__ __forceinline__ float warp_sum(float v) {
-    for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
-    return v;
+// Stages the GEMV input row in shared memory xs. With `norm` set, x is the fp32 residual row and
+// xs = norm * (x / sqrt(mean(x^2) + eps)), the rms_norm kernel's formula and summation order (so the
+// fused and unfused paths agree bit for bit), rounded to bf16 when bf16; otherwise x already is a
+// GEMM input of the working type and is copied. Every thread of the block must call it.
+__device__ void stage_input(void* xs, const void* x, const float* norm, int K, float eps, int bf16, float* scratch) {
+    if (norm) {
+        const float* xf = (const float*) x;
+        float ss = 0.0f;
+        for (int i = threadIdx.x; i < K; i += blockDim.x) ss += xf[i] * xf[i];
+        ss = block_sum(ss, scratch);
+        float inv = 1.0f / sqrtf(ss / (float) K + eps);
+        for (int i = threadIdx.x; i < K; i += blockDim.x) store(xs, i, norm[i] * (xf[i] * inv), bf16);
+    } else {
+        // 16-byte copies: K * (2 or 4) bytes is a multiple of 16 (K % 8 == 0)
+        int n = bf16 ? K / 8 : K / 4;
+        for (int i = threadIdx.x; i < n; i += blockDim.x) ((uint4*) xs)[i] = ((const uint4*) x)[i];
+    }
+    __syncthreads();
 }
 
-// Dot product of weight row `row` ([*, K], bf16 or fp32 per `bf16`) with x (same type); K % 8 == 0.
-__device__ __forceinline__ float row_dot(const void* W, const void* x, long row, int K, int bf16, int lane) {
-    float acc = 0.0f;
+// res[r] = W[row_r, :] . xs for 8 rows: rows a0 .. a0 + split - 1 then b0 .. b0 + 8 - split - 1;
+// a row is skipped (result 0) unless valid_r. Every thread of the block must call it; res is
+// shared and complete on return.
+__device__ void block_dots(float* res, const void* W, const void* xs, int K, int bf16,
+                           long a0, long b0, int split, unsigned int valid) {
+    __shared__ float red[GEMV_ROWS][32];
+    float acc[GEMV_ROWS];
+#pragma unroll
+    for (int r = 0; r < GEMV_ROWS; r++) acc[r] = 0.0f;
     if (bf16) {
-        const uint4* w4 = (const uint4*) ((const unsigned short*) W + row * K);
-        const uint4* x4 = (const uint4*) x;
-        int n = K / 8;
-#pragma unroll 4
-        for (int i = lane; i < n; i += 32) acc += dot8_bf16(w4[i], x4[i]);
+        const uint4* x4 = (const uint4*) xs;
+        const unsigned short* w = (const unsigned short*) W;
+#pragma unroll 2
+        for (int c = threadIdx.x; c < K / 8; c += blockDim.x) {
+            uint4 xv = x4[c];
+#pragma unroll
+            for (int r = 0; r < GEMV_ROWS; r++) {
+                if (valid & (1u << r)) {
+                    long row = r < split ? a0 + r : b0 + (r - split);
+                    acc[r] += dot8_bf16(((const uint4*) (w + row * K))[c], xv);
+                }
+            }
+        }
     } else {
-        const float4* w4 = (const float4*) ((const float*) W + row * K);
-        const float4* x4 = (const float4*) x;
-        int n = K / 4;
-#pragma unroll 4
-        for (int i = lane; i < n; i += 32) {
-            float4 a = w4[i], b = x4[i];
-            acc += a.x * b.x + a.y * b.y + a.z * b.z + a.w * b.w;
+        const float4* x4 = (const float4*) xs;
+        const float* w = (const float*) W;
+#pragma unroll 2
+        for (int c = threadIdx.x; c < K / 4; c += blockDim.x) {
+            float4 xv = x4[c];
+#pragma unroll
+            for (int r = 0; r < GEMV_ROWS; r++) {
+                if (valid & (1u << r)) {
+                    long row = r < split ? a0 + r : b0 + (r - split);
+                    float4 a = ((const float4*) (w + row * K))[c];
+                    acc[r] += a.x * xv.x + a.y * xv.y + a.z * xv.z + a.w * xv.w;
+                }
+            }
         }
     }
-    return warp_sum(acc);
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+#pragma unroll
+    for (int r = 0; r < GEMV_ROWS; r++) {
+        float v = warp_sum(acc[r]);
+        if (lane == 0) red[r][warp] = v;
+    }
+    __syncthreads();
+    if (threadIdx.x < GEMV_ROWS) {
+        float s = 0.0f;
+        for (int w = 0; w < (int) (blockDim.x >> 5); w++) s += red[threadIdx.x][w];
+        res[threadIdx.x] = s;
+    }
+    __syncthreads();
 }
 
-// y[n] = W[n, :] . x (+ y[n] when accumulate: the residual add).   grid: ceil(N / 8), block: 256
-extern "C" __global__ void gemv(float* y, const void* W, const void* x, int N, int K, int bf16, int accumulate) {
-    int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
-    if (row >= N) return;
-    float v = row_dot(W, x, row, K, bf16, lane);
-    if (lane == 0) y[row] = accumulate ? y[row] + v : v;
+__device__ __forceinline__ unsigned int valid_rows(long first, int count, long limit) {
+    unsigned int m = 0;
+    for (int r = 0; r < count; r++) if (first + r < limit) m |= 1u << r;
+    return m;
 }
 
-// out[i] = silu(Wg[i] . x) * (Wu[i] . x) with W = [Wgate; Wup] ([2F, K]).   grid: ceil(F / 8), block: 256
-extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, int F, int K, int bf16) {
-    int row = (blockIdx.x * blockDim.x + threadIdx.x) >> 5, lane = threadIdx.x & 31;
-    if (row >= F) return;
-    float g = row_dot(W, x, row, K, bf16, lane);
-    float u = row_dot(W, x, (long) F + row, K, bf16, lane);
-    if (lane == 0) store(out, row, g / (1.0f + expf(-g)) * u, bf16);
+// y[n] = W[n, :] . in (+ y[n] when accumulate: the residual add), in = x or rms_norm(x, norm).
+// grid: ceil(N / 8), block: 256, dynamic shared memory: K * (bf16 ? 2 : 4) bytes
+extern "C" __global__ void gemv(float* y, const void* W, const void* x, const float* norm, int N, int K, float eps,
+                                int bf16, int accumulate) {
+    extern __shared__ float4 xs[];
+    __shared__ float scratch[32];
+    __shared__ float res[GEMV_ROWS];
+    stage_input(xs, x, norm, K, eps, bf16, scratch);
+    long r0 = (long) blockIdx.x * GEMV_ROWS;
+    block_dots(res, W, xs, K, bf16, r0, 0, GEMV_ROWS, valid_rows(r0, GEMV_ROWS, N));
+    if (threadIdx.x < GEMV_ROWS && r0 + threadIdx.x < N) {
+        long row = r0 + threadIdx.x;
+        y[row] = accumulate ? y[row] + res[threadIdx.x] : res[threadIdx.x];
+    }
+}
+
+// out[i] = silu(Wg[i] . in) * (Wu[i] . in), W = [Wgate; Wup] ([2F, K]), in = rms_norm(x, norm).
+// A block does 4 outputs (4 gate rows + 4 up rows).
+// grid: ceil(F / 4), block: 256, dynamic shared memory: K * (bf16 ? 2 : 4) bytes
+extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, const float* norm, int F, int K,
+                                       float eps, int bf16) {
+    extern __shared__ float4 xs[];
+    __shared__ float scratch[32];
+    __shared__ float res[GEMV_ROWS];
+    stage_input(xs, x, norm, K, eps, bf16, scratch);
+    long i0 = (long) blockIdx.x * (GEMV_ROWS / 2);
+    unsigned int v = valid_rows(i0, GEMV_ROWS / 2, F);
+    block_dots(res, W, xs, K, bf16, i0, (long) F + i0, GEMV_ROWS / 2, v | (v << (GEMV_ROWS / 2)));
+    if (threadIdx.x < GEMV_ROWS / 2 && i0 + threadIdx.x < F) {
+        float g = res[threadIdx.x], u = res[threadIdx.x + GEMV_ROWS / 2];
+        store(out, i0 + threadIdx.x, g / (1.0f + expf(-g)) * u, bf16);
+    }
+}
+
+// One decode row: in = rms_norm(x, norm); qkv = [Wq; Wk; Wv] . in + bias; RoPE on q and k at *pos;
+// q to q_out [NH, D], k and v into the cache at *pos. A block does 4 rotation pairs (rows i..i+3 and
+// i+D/2..i+D/2+3 of one q or k head) or 8 v rows. Needs D/2 % 4 == 0 and D % 8 == 0.
+// grid: (NH + NKV) * D / 8 + NKV * D / 8, block: 256, dynamic shared memory: K * (bf16 ? 2 : 4)
+extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_cache, const void* W, const void* x,
+                                         const float* norm, const float* bias, const float* inv_freq, const int* pos,
+                                         int NH, int NKV, int D, int capacity, int K, float eps, int bf16) {
+    extern __shared__ float4 xs[];
+    __shared__ float scratch[32];
+    __shared__ float res[GEMV_ROWS];
+    stage_input(xs, x, norm, K, eps, bf16, scratch);
+    int half = D / 2;
+    int rope_blocks = (NH + NKV) * half / 4;
+    int p = *pos;
+    if ((int) blockIdx.x < rope_blocks) {
+        int pair0 = blockIdx.x * 4;
+        int head = pair0 / half, i0 = pair0 % half;
+        long c0 = (long) head * D + i0;
+        block_dots(res, W, xs, K, bf16, c0, c0 + half, 4, 0xffu);
+        if (threadIdx.x < 4) {
+            int i = i0 + threadIdx.x;
+            long a = c0 + threadIdx.x, b = a + half;
+            float x0 = res[threadIdx.x] + bias[a], x1 = res[threadIdx.x + 4] + bias[b];
+            float angle = (float) p * inv_freq[i];
+            float c = cosf(angle), s = sinf(angle);
+            float* dst = head < NH ? q_out + (long) head * D : k_cache + ((long) (head - NH) * capacity + p) * D;
+            dst[i] = x0 * c - x1 * s;
+            dst[i + half] = x1 * c + x0 * s;
+        }
+    } else {
+        int e0 = (blockIdx.x - rope_blocks) * GEMV_ROWS;
+        long c0 = (long) (NH + NKV) * D + e0;
+        block_dots(res, W, xs, K, bf16, c0, 0, GEMV_ROWS, 0xffu);
+        if (threadIdx.x < GEMV_ROWS) {
+            int e = e0 + threadIdx.x;
+            v_cache[((long) (e / D) * capacity + p) * D + e % D] = res[threadIdx.x] + bias[c0 + threadIdx.x];
+        }
+    }
 }
 
 // *pos += n: the last node of a decode step.   grid: 1, block: 1
