@@ -153,12 +153,12 @@ final class Qwen2Decoder implements AutoCloseable {
             if (t == 1) {
                 // decode: 5 launches per layer, RMSNorms fused into the GEMVs that read them
                 int qkvBlocks = (nh + nkv) * d / 8 + nkv * d / 8;   // 4 rotation pairs or 8 v rows each
-                ops.add(gemvQkvRope.launch(Dim.of(qkvBlocks), Dim.of(BLOCK), h * inBytes,
+                ops.add(gemvQkvRope.launch(Dim.of(qkvBlocks), Dim.of(gemvBlock(h)), h * inBytes,
                         ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), l.qkv(), ws.x, l.inputNorm(), l.qkvBias(), invFreq,
                         st.position(), nh, nkv, d, maxPositions, h, eps, bf16).labelled("gemv qkv_proj+rope"));
                 ops.add(attention(ws, st, i, scale, bf16));
                 ops.add(gemv(ws.x, l.o(), ws.a, none, h, nh * d, eps, true).labelled("gemv o_proj"));
-                ops.add(gemvSwiglu.launch(Dim.of(ceilDiv(f, GEMV_ROWS / 2)), Dim.of(BLOCK), h * inBytes,
+                ops.add(gemvSwiglu.launch(Dim.of(ceilDiv(f, GEMV_ROWS / 2)), Dim.of(gemvBlock(h)), h * inBytes,
                         ws.gu, l.gateUp(), ws.x, l.postNorm(), f, h, eps, bf16).labelled("gemv_swiglu gate_up_proj"));
                 ops.add(gemv(ws.x, l.down(), ws.gu, none, h, f, eps, true).labelled("gemv down_proj"));
             } else {
@@ -192,11 +192,21 @@ final class Qwen2Decoder implements AutoCloseable {
     /** {@code y = in · Wᵀ (+ y)} for one row; {@code in = x}, or {@code rms_norm(x, norm)} when norm is not null. */
     private Launch gemv(Object y, DeviceBuffer weight, Object x, Ptr norm, int n, int k, float eps, boolean accumulate) {
         int bf16 = w.precision.bf16() ? 1 : 0;
-        return gemv.launch(Dim.of(ceilDiv(n, GEMV_ROWS)), Dim.of(BLOCK), k * w.precision.operands.bytes,
+        return gemv.launch(Dim.of(ceilDiv(n, GEMV_ROWS)), Dim.of(gemvBlock(k)), k * w.precision.operands.bytes,
                 y, weight, x, norm, n, k, eps, bf16, accumulate ? 1 : 0);
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+
+    /**
+     * Threads of a one-row GEMV block: one per 16-byte chunk of a weight row (K/8 bf16 or K/4 fp32),
+     * rounded to whole warps, 64..256. Idle threads would only add per-block cost: at K = 896 bf16
+     * (112 chunks) a 128-thread block lets ~2x more blocks sit on an SM than a 256-thread one.
+     */
+    private int gemvBlock(int k) {
+        int chunks = w.precision.bf16() ? k / 8 : k / 4;
+        return Math.clamp(ceilDiv(chunks, 32) * 32, 64, BLOCK);
+    }
 
     @Override
     public void close() {
