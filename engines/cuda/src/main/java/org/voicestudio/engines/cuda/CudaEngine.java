@@ -15,7 +15,9 @@ import java.util.Set;
  * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
  * Runs the LLM stage today; flow and vocoder on the GPU are not written yet (issue 5).
  *
- * <p>System properties: {@code voicestudio.cuda.precision} ({@code bf16}, default, or {@code fp32}),
+ * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: with
+ * today's decode kernels, which are latency-bound rather than bandwidth-bound, fp32 is both exact
+ * and faster on an H200; see docs/benchmarks.md),
  * {@code voicestudio.cuda.maxPositions} (KV cache length per session, default 4096),
  * {@code voicestudio.cuda.graphs} ({@code true}, default: replay the decode step as a CUDA graph).
  */
@@ -38,7 +40,7 @@ public final class CudaEngine implements Engine {
     public SpeechLanguageModel loadLlm(ModelFolder model) {
         Availability a = availability();
         if (!a.available()) throw new IllegalStateException("CUDA engine unavailable: " + a.reason());
-        LlmPrecision precision = LlmPrecision.parse(System.getProperty("voicestudio.cuda.precision", "bf16"));
+        LlmPrecision precision = LlmPrecision.parse(System.getProperty("voicestudio.cuda.precision", "fp32"));
         int maxPositions = Integer.getInteger("voicestudio.cuda.maxPositions", 4096);
         boolean graphs = Boolean.parseBoolean(System.getProperty("voicestudio.cuda.graphs", "true"));
         CudaContext ctx = CudaContext.open(0);

@@ -28,6 +28,11 @@ import java.util.List;
  *   x  += a · Wdownᵀ
  * </pre>
  * then {@code logp = log_softmax(llm_decoder(norm(x[T-1])))}: the last row only.
+ *
+ * <p>Prefill (T > 1) runs exactly that with cuBLAS GEMMs. A decode step (T = 1) fuses it into five
+ * kernels per layer: {@code gemv_qkv_rope} (norm + q/k/v + bias + RoPE + cache write),
+ * {@code attention}, {@code gemv} (o_proj + residual), {@code gemv_swiglu} (norm + gate/up + SwiGLU),
+ * {@code gemv} (down_proj + residual); 124 launches per token, captured as one CUDA graph.
  */
 final class Qwen2Decoder implements AutoCloseable {
     static final String SOURCE = "qwen2.cu";
