@@ -1,5 +1,7 @@
 package org.voicestudio.engines.cuda;
 
+import org.bytedeco.cuda.cudart.CUlaunchAttribute;
+import org.bytedeco.cuda.cudart.CUlaunchConfig;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.IntPointer;
@@ -10,7 +12,9 @@ import org.bytedeco.javacpp.PointerPointer;
 import java.util.ArrayList;
 import java.util.List;
 
+import static org.bytedeco.cuda.global.cudart.CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION;
 import static org.bytedeco.cuda.global.cudart.cuLaunchKernel;
+import static org.bytedeco.cuda.global.cudart.cuLaunchKernelEx;
 
 /**
  * A kernel launch whose argument block is built once in native memory, so issuing it again costs
@@ -21,6 +25,8 @@ public final class Launch implements StreamOp {
     private final Kernel.Dim grid, block;
     private final int sharedBytes;
     private String label;
+    private CUlaunchConfig overlap;   // set: launched with programmatic stream serialization (PDL)
+    private CUlaunchAttribute overlapAttr;
     private final PointerPointer<Pointer> params;
     private final List<Pointer> values = new ArrayList<>();   // keeps the argument storage alive
 
@@ -46,8 +52,29 @@ public final class Launch implements StreamOp {
         }
     }
 
+    /**
+     * Lets this kernel start before the previous kernel in the stream has finished (programmatic
+     * dependent launch, compute capability 9.0+). Only for kernels that call {@code pdl_wait()}
+     * before touching anything the previous kernel writes (the decode kernels of qwen2.cu do).
+     */
+    public Launch overlapPrevious() {
+        overlapAttr = new CUlaunchAttribute(1);
+        overlapAttr.id(CU_LAUNCH_ATTRIBUTE_PROGRAMMATIC_STREAM_SERIALIZATION);
+        overlapAttr.value().programmaticStreamSerializationAllowed(1);
+        overlap = new CUlaunchConfig(1);
+        overlap.gridDimX(grid.x()).gridDimY(grid.y()).gridDimZ(grid.z())
+                .blockDimX(block.x()).blockDimY(block.y()).blockDimZ(block.z())
+                .sharedMemBytes(sharedBytes).attrs(overlapAttr).numAttrs(1);
+        return this;
+    }
+
     @Override
     public void enqueue(CUstream_st stream) {
+        if (overlap != null) {
+            overlap.hStream(stream);
+            Cuda.checkDriver(cuLaunchKernelEx(overlap, kernel.function(), params, (PointerPointer<?>) null), "cuLaunchKernelEx(" + kernel.name() + ")");
+            return;
+        }
         Cuda.checkDriver(cuLaunchKernel(kernel.function(), grid.x(), grid.y(), grid.z(), block.x(), block.y(), block.z(),
                 sharedBytes, stream, params, null), "cuLaunchKernel(" + kernel.name() + ")");
     }

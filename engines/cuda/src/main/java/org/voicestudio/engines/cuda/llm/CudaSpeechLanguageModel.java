@@ -44,6 +44,7 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
     private final Qwen2Weights weights;
     private final Qwen2Decoder decoder;
     private final boolean graphs;
+    private final boolean overlap = Boolean.parseBoolean(System.getProperty("voicestudio.cuda.overlap", "true"));
 
     private CudaSpeechLanguageModel(CudaContext ctx, boolean ownsContext, Qwen2Weights weights, int maxPositions, boolean graphs) {
         this.ctx = ctx;
@@ -99,6 +100,14 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
 
     /** As {@link #start(int[], int[])}, choosing graph replay or eager launches for this session. */
     public Session start(int[] textIds, int[] promptSpeechTokens, boolean useGraph) {
+        return start(textIds, promptSpeechTokens, useGraph, overlap);
+    }
+
+    /**
+     * As {@link #start(int[], int[])}, choosing graph replay or eager launches, and whether decode
+     * kernels overlap their predecessors (programmatic dependent launch; ignored before sm_90).
+     */
+    public Session start(int[] textIds, int[] promptSpeechTokens, boolean useGraph, boolean overlapKernels) {
         LlmConfig c = weights.config;
         for (int i = 0; i < textIds.length; i++) {
             if (textIds[i] < 0 || textIds[i] >= c.textVocabSize()) {
@@ -112,7 +121,7 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
                     + " (raise voicestudio.cuda.maxPositions)");
         }
         ctx.makeCurrent();
-        Session s = new Session(useGraph);
+        Session s = new Session(useGraph, overlapKernels);
         try {
             s.prefill(textIds, promptSpeechTokens);
         } catch (RuntimeException | Error e) {
@@ -151,7 +160,7 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
         private int length;
         private boolean closed;
 
-        private Session(boolean useGraph) {
+        private Session(boolean useGraph, boolean overlapKernels) {
             this.useGraph = useGraph;
             int v = speechVocabSize();
             List<AutoCloseable> made = new ArrayList<>();
@@ -168,10 +177,7 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
                 for (AutoCloseable a : made) closeQuietly(a);
                 throw e;
             }
-            List<StreamOp> ops = new ArrayList<>();
-            ops.add(decoder.embed(step, 0, weights.speechEmbedding, state.token(), 1));
-            ops.addAll(decoder.forward(step, state));
-            stepOps = List.copyOf(ops);
+            stepOps = decoder.decodeStep(step, state, overlapKernels);
             logp = new float[v];
         }
 

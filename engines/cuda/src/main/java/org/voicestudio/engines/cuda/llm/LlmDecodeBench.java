@@ -59,10 +59,10 @@ public final class LlmDecodeBench {
             device = ctx.info().toString();
             for (LlmPrecision precision : precisions) {
                 try (CudaSpeechLanguageModel model = CudaSpeechLanguageModel.random(ctx, config, precision, 1, 4096, true)) {
-                    for (boolean graph : new boolean[] {false, true}) {
-                        results.add(run(model, graph, text, prompt, tokens, warmup, steps));
+                    for (String mode : List.of("eager", "graph", "graph+overlap")) {
+                        results.add(run(model, mode, text, prompt, tokens, warmup, steps));
                         Result r = results.getLast();
-                        System.out.printf(Locale.ROOT, "%-5s %-6s median %.3f ms/token (p10 %.3f, p90 %.3f) over %d steps; prefill %d rows %.2f ms%n",
+                        System.out.printf(Locale.ROOT, "%-5s %-13s median %.3f ms/token (p10 %.3f, p90 %.3f) over %d steps; prefill %d rows %.2f ms%n",
                                 r.precision(), r.mode(), r.medianMs(), r.p10Ms(), r.p90Ms(), r.steps(), prompt.length + text.length + 2, r.prefillMs());
                     }
                 }
@@ -73,10 +73,11 @@ public final class LlmDecodeBench {
         if (out != null) Files.writeString(out, table);
     }
 
-    private static Result run(CudaSpeechLanguageModel model, boolean graph, int[] text, int[] prompt, int[] tokens,
+    private static Result run(CudaSpeechLanguageModel model, String mode, int[] text, int[] prompt, int[] tokens,
                               int warmup, int steps) {
+        boolean graph = !mode.equals("eager");
         long t0 = System.nanoTime();
-        try (CudaSpeechLanguageModel.Session s = model.start(text, prompt, graph)) {
+        try (CudaSpeechLanguageModel.Session s = model.start(text, prompt, graph, mode.endsWith("overlap"))) {
             double prefillMs = (System.nanoTime() - t0) / 1e6;
             int start = s.length();
             for (int i = 0; i < warmup; i++) s.append(tokens[i]);   // graph capture + cuBLAS heuristics warm
@@ -108,7 +109,7 @@ public final class LlmDecodeBench {
                     profile.put(e.getKey(), v[reps / 2]);
                 }
             }
-            return new Result(model.precision(), graph ? "graph" : "eager", steps, sorted[steps / 2], sorted[steps / 10],
+            return new Result(model.precision(), mode, steps, sorted[steps / 2], sorted[steps / 10],
                     sorted[steps * 9 / 10], queued, prefillMs, s.stepOperations(), model.weightBytes(), profile);
         }
     }

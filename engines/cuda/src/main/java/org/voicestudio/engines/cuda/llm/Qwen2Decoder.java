@@ -138,9 +138,28 @@ final class Qwen2Decoder implements AutoCloseable {
     private int qkvWidth() { return (c.numHeads() + 2 * c.numKvHeads()) * c.headDim(); }
 
     /** Row embedding: {@code x[row0 + r] = table[ids[r]]} for {@code count} rows. */
-    StreamOp embed(Workspace ws, int row0, DeviceBuffer table, Ptr ids, int count) {
+    Launch embed(Workspace ws, int row0, DeviceBuffer table, Ptr ids, int count) {
         return embedRows.launch(Dim.of(count), Dim.of(BLOCK), 0,
                 Ptr.of(ws.x, (long) row0 * c.hiddenSize() * 4), table, ids, c.hiddenSize());
+    }
+
+    /** Whether this GPU can start a kernel before its predecessor ends (programmatic dependent launch). */
+    boolean supportsOverlap() { return ctx.info().ccMajor() >= 9; }
+
+    /**
+     * The decode step: embed the token at {@code state.token()}, then the decoder over one row.
+     * With {@code overlap}, every launch after the first may start while its predecessor drains
+     * (each kernel prefetches its weights, then waits for the predecessor's results).
+     */
+    List<StreamOp> decodeStep(Workspace ws, State st, boolean overlap) {
+        if (ws.rows != 1) throw new IllegalArgumentException("a decode step has one row, workspace has " + ws.rows);
+        List<StreamOp> ops = new ArrayList<>();
+        ops.add(embed(ws, 0, w.speechEmbedding, st.token(), 1));
+        ops.addAll(forward(ws, st));
+        if (overlap && supportsOverlap()) {
+            for (int i = 1; i < ops.size(); i++) ((Launch) ops.get(i)).overlapPrevious();
+        }
+        return List.copyOf(ops);
     }
 
     /** The decoder over {@code ws.rows} rows already embedded in {@code ws.x}, ending with the position advanced. */

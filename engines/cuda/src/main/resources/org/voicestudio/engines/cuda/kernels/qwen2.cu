@@ -54,8 +54,41 @@ __device__ float block_max(float v, float* scratch) {
     return v;
 }
 
+// ---- programmatic dependent launch (sm_90+): a decode kernel starts while its predecessor drains,
+// prefetches its own weights into L2 (they depend on nothing), and only then waits for the
+// predecessor's results. Without the launch attribute both instructions are no-ops.
+__device__ __forceinline__ void pdl_start() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void pdl_wait() {
+#if __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+
+__device__ __forceinline__ void prefetch_l2(const void* p) {
+    asm volatile("prefetch.global.L2 [%0];" :: "l"(p));
+}
+
+// Prefetches weight rows (as block_dots picks them) into L2, one instruction per 128-byte line.
+__device__ void prefetch_rows(const void* W, int K, int bf16, long a0, long b0, int split, unsigned int valid) {
+    long row_bytes = (long) K * (bf16 ? 2 : 4);
+    int lines = (int) ((row_bytes + 127) / 128);
+    for (int r = 0; r < 8; r++) {
+        if (!(valid & (1u << r))) continue;
+        long row = r < split ? a0 + r : b0 + (r - split);
+        const char* base = (const char*) W + row * row_bytes;
+        for (int l = threadIdx.x; l < lines; l += blockDim.x) prefetch_l2(base + (long) l * 128);
+    }
+}
+
 // out[r, :] = table[ids[r], :]   grid: rows, block: any
 extern "C" __global__ void embed_rows(float* out, const float* table, const int* ids, int H) {
+    pdl_start();
+    pdl_wait();
     int r = blockIdx.x;
     const float* src = table + (long) ids[r] * H;
     for (int i = threadIdx.x; i < H; i += blockDim.x) out[(long) r * H + i] = src[i];
@@ -124,6 +157,8 @@ extern "C" __global__ void __launch_bounds__(1024) attention(void* out, const fl
     extern __shared__ float scores[];
     __shared__ float scratch[32];
     __shared__ float partial[32 * 128];      // warps * D
+    pdl_start();
+    pdl_wait();
     int h = blockIdx.x, t = blockIdx.y;
     int kvh = h / (NH / NKV);
     int len = *pos + t + 1;
@@ -188,6 +223,8 @@ extern "C" __global__ void swiglu(void* out, const float* gu, int F, int out_bf1
 // out = x - max(x) - log(sum(exp(x - max(x)))) over one row of V.   grid: rows, block: 1024
 extern "C" __global__ void log_softmax(float* out, const float* x, int V) {
     __shared__ float scratch[32];
+    pdl_start();
+    pdl_wait();
     const float* xr = x + (long) blockIdx.x * V;
     float* o = out + (long) blockIdx.x * V;
     float m = NEG_INF;
@@ -305,9 +342,13 @@ extern "C" __global__ void gemv(float* y, const void* W, const void* x, const fl
     extern __shared__ float4 xs[];
     __shared__ float scratch[32];
     __shared__ float res[GEMV_ROWS];
-    stage_input(xs, x, norm, K, eps, bf16, scratch);
     long r0 = (long) blockIdx.x * GEMV_ROWS;
-    block_dots(res, W, xs, K, bf16, r0, 0, GEMV_ROWS, valid_rows(r0, GEMV_ROWS, N));
+    unsigned int valid = valid_rows(r0, GEMV_ROWS, N);
+    prefetch_rows(W, K, bf16, r0, 0, GEMV_ROWS, valid);
+    pdl_start();
+    pdl_wait();
+    stage_input(xs, x, norm, K, eps, bf16, scratch);
+    block_dots(res, W, xs, K, bf16, r0, 0, GEMV_ROWS, valid);
     if (threadIdx.x < GEMV_ROWS && r0 + threadIdx.x < N) {
         long row = r0 + threadIdx.x;
         y[row] = accumulate ? y[row] + res[threadIdx.x] : res[threadIdx.x];
@@ -322,10 +363,14 @@ extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, 
     extern __shared__ float4 xs[];
     __shared__ float scratch[32];
     __shared__ float res[GEMV_ROWS];
-    stage_input(xs, x, norm, K, eps, bf16, scratch);
     long i0 = (long) blockIdx.x * (GEMV_ROWS / 2);
     unsigned int v = valid_rows(i0, GEMV_ROWS / 2, F);
-    block_dots(res, W, xs, K, bf16, i0, (long) F + i0, GEMV_ROWS / 2, v | (v << (GEMV_ROWS / 2)));
+    v |= v << (GEMV_ROWS / 2);
+    prefetch_rows(W, K, bf16, i0, (long) F + i0, GEMV_ROWS / 2, v);
+    pdl_start();
+    pdl_wait();
+    stage_input(xs, x, norm, K, eps, bf16, scratch);
+    block_dots(res, W, xs, K, bf16, i0, (long) F + i0, GEMV_ROWS / 2, v);
     if (threadIdx.x < GEMV_ROWS / 2 && i0 + threadIdx.x < F) {
         float g = res[threadIdx.x], u = res[threadIdx.x + GEMV_ROWS / 2];
         store(out, i0 + threadIdx.x, g / (1.0f + expf(-g)) * u, bf16);
@@ -342,11 +387,18 @@ extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_
     extern __shared__ float4 xs[];
     __shared__ float scratch[32];
     __shared__ float res[GEMV_ROWS];
-    stage_input(xs, x, norm, K, eps, bf16, scratch);
     int half = D / 2;
     int rope_blocks = (NH + NKV) * half / 4;
+    bool rope = (int) blockIdx.x < rope_blocks;
+    long pair_row = (long) (blockIdx.x * 4 / half) * D + (blockIdx.x * 4) % half;
+    long v_row = (long) (NH + NKV) * D + (long) (blockIdx.x - rope_blocks) * GEMV_ROWS;
+    if (rope) prefetch_rows(W, K, bf16, pair_row, pair_row + half, 4, 0xffu);
+    else prefetch_rows(W, K, bf16, v_row, 0, GEMV_ROWS, 0xffu);
+    pdl_start();
+    pdl_wait();
+    stage_input(xs, x, norm, K, eps, bf16, scratch);
     int p = *pos;
-    if ((int) blockIdx.x < rope_blocks) {
+    if (rope) {
         int pair0 = blockIdx.x * 4;
         int head = pair0 / half, i0 = pair0 % half;
         long c0 = (long) head * D + i0;
@@ -373,7 +425,11 @@ extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_
 }
 
 // *pos += n: the last node of a decode step.   grid: 1, block: 1
-extern "C" __global__ void advance_position(int* pos, int n) { *pos += n; }
+extern "C" __global__ void advance_position(int* pos, int n) {
+    pdl_start();
+    pdl_wait();
+    *pos += n;
+}
 
 // Deterministic uniform values in [-scale, scale) (or `offset` + that), from a counter-based hash
 // of (seed, index): weights for benchmarks, made on the device so nothing large is uploaded.
