@@ -38,14 +38,15 @@ final class Qwen2Decoder implements AutoCloseable {
     static final String SOURCE = "qwen2.cu";
     private static final int BLOCK = 256;
     private static final int ATTENTION_BLOCK = 1024;
-    private static final int GEMV_ROWS = 8;   // weight rows per block of the one-row kernels (qwen2.cu)
+    private static final int GEMV_ROWS = 8;
+    private static final int ATTENTION_SPLITS = 16;   // key chunks per head in decode attention   // weight rows per block of the one-row kernels (qwen2.cu)
 
     final CudaContext ctx;
     final Qwen2Weights w;
     final LlmConfig c;
     final int maxPositions;
     private final DeviceBuffer invFreq;   // [D/2] fp32
-    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance, gemv, gemvSwiglu, gemvQkvRope;
+    private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance, gemv, gemvSwiglu, gemvQkvRope, attentionDecode;
 
     Qwen2Decoder(CudaContext ctx, Qwen2Weights weights, int maxPositions) {
         this.ctx = ctx;
@@ -67,8 +68,10 @@ final class Qwen2Decoder implements AutoCloseable {
         gemv = k.kernel(SOURCE, "gemv");
         gemvSwiglu = k.kernel(SOURCE, "gemv_swiglu");
         gemvQkvRope = k.kernel(SOURCE, "gemv_qkv_rope");
+        attentionDecode = k.kernel(SOURCE, "attention_decode");
         // scores (dynamic) + 16.5 KB static in the attention kernel may pass the default 48 KB
         attention.allowDynamicSharedMemory(maxPositions * 4);
+        attentionDecode.allowDynamicSharedMemory(ceilDiv(maxPositions, ATTENTION_SPLITS) * 4);
         invFreq = ctx.allocate(c.headDim() / 2 * 4L);
         invFreq.upload(inverseFrequencies(c.headDim(), c.ropeTheta()), 0);
     }
@@ -115,6 +118,8 @@ final class Qwen2Decoder implements AutoCloseable {
     final class Workspace implements AutoCloseable {
         final int rows;
         final DeviceBuffer x, a, qkv, q, gu, logits, logp;
+        final DeviceBuffer attPartials;  // decode attention: [NH][splits][2 + D] fp32
+        final DeviceBuffer attCounters;  // decode attention: int[NH], zero between launches
 
         Workspace(int rows) {
             this.rows = rows;
@@ -127,11 +132,14 @@ final class Qwen2Decoder implements AutoCloseable {
             gu = ctx.allocate((long) rows * 2 * f * 4);
             logits = ctx.allocate(c.speechVocabSize() * 4L);
             logp = ctx.allocate(c.speechVocabSize() * 4L);
+            attPartials = ctx.allocate((long) c.numHeads() * ATTENTION_SPLITS * (2 + c.headDim()) * 4);
+            attCounters = ctx.allocate(c.numHeads() * 4L);
+            attCounters.upload(new int[c.numHeads()], 0);
         }
 
         @Override
         public void close() {
-            for (DeviceBuffer b : new DeviceBuffer[] {x, a, qkv, q, gu, logits, logp}) b.close();
+            for (DeviceBuffer b : new DeviceBuffer[] {x, a, qkv, q, gu, logits, logp, attPartials, attCounters}) b.close();
         }
     }
 
@@ -208,6 +216,12 @@ final class Qwen2Decoder implements AutoCloseable {
     }
 
     private Launch attention(Workspace ws, State st, int layer, float scale, int bf16) {
+        if (ws.rows == 1) {
+            return attentionDecode.launch(Dim.of(c.numHeads(), ATTENTION_SPLITS), Dim.of(BLOCK),
+                    ceilDiv(maxPositions, ATTENTION_SPLITS) * 4, ws.a, ws.q, new Ptr(st.k(layer)), new Ptr(st.v(layer)),
+                    st.position(), ws.attPartials, ws.attCounters, c.numHeads(), c.numKvHeads(), c.headDim(), maxPositions,
+                    scale, bf16);
+        }
         return attention.launch(Dim.of(c.numHeads(), ws.rows), Dim.of(ATTENTION_BLOCK), maxPositions * 4, ws.a, ws.q,
                 new Ptr(st.k(layer)), new Ptr(st.v(layer)), st.position(), c.numHeads(), c.numKvHeads(), c.headDim(),
                 maxPositions, scale, bf16);

@@ -208,6 +208,94 @@ extern "C" __global__ void __launch_bounds__(1024) attention(void* out, const fl
     }
 }
 
+// Decode attention (one query row at position *pos), split over key chunks so that NH x S blocks
+// share the work (flash-decoding): block (h, s) handles keys [s*chunk, (s+1)*chunk) and leaves
+// (max, sum, unnormalised output) in partials; the last block of head h to finish (atomic count)
+// merges the S partials with the usual log-sum-exp rescaling and resets the counter.
+// grid: (NH, S), block: 256, dynamic shared memory: ceil(capacity / S) * 4 bytes. D <= 128.
+extern "C" __global__ void __launch_bounds__(256) attention_decode(void* out, const float* q_in, const float* k_cache,
+        const float* v_cache, const int* pos, float* partials, int* counters, int NH, int NKV, int D, int capacity,
+        float scale, int out_bf16) {
+    extern __shared__ float scores[];
+    __shared__ float scratch[32];
+    __shared__ float part[8 * 128];
+    __shared__ int is_last;
+    pdl_start();
+    pdl_wait();
+    int h = blockIdx.x, s = blockIdx.y, S = gridDim.y;
+    int kvh = h / (NH / NKV);
+    int len = *pos + 1;
+    int chunk = (len + S - 1) / S;
+    int j0 = s * chunk, j1 = min(len, j0 + chunk);
+    const float* q = q_in + (long) h * D;
+    const float* K = k_cache + (long) kvh * capacity * D;
+    const float* V = v_cache + (long) kvh * capacity * D;
+    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5;
+
+    float qr[4];
+#pragma unroll
+    for (int m = 0; m < 4; m++) qr[m] = lane + 32 * m < D ? q[lane + 32 * m] : 0.0f;
+    float local_max = NEG_INF;
+#pragma unroll 2
+    for (int j = j0 + warp; j < j1; j += warps) {
+        const float* k = K + (long) j * D;
+        float sc = 0.0f;
+#pragma unroll
+        for (int m = 0; m < 4; m++) if (lane + 32 * m < D) sc += qr[m] * k[lane + 32 * m];
+        sc = warp_sum(sc) * scale;
+        if (lane == 0) scores[j - j0] = sc;
+        local_max = fmaxf(local_max, sc);
+    }
+    float mx = block_max(local_max, scratch);
+    float local_sum = 0.0f;
+    for (int j = j0 + threadIdx.x; j < j1; j += blockDim.x) {
+        float e = expf(scores[j - j0] - mx);
+        scores[j - j0] = e;
+        local_sum += e;
+    }
+    float sum = block_sum(local_sum, scratch);
+    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll 2
+    for (int j = j0 + warp; j < j1; j += warps) {
+        float p = scores[j - j0];
+        const float* v = V + (long) j * D;
+#pragma unroll
+        for (int m = 0; m < 4; m++) if (lane + 32 * m < D) acc[m] += p * v[lane + 32 * m];
+    }
+#pragma unroll
+    for (int m = 0; m < 4; m++) if (lane + 32 * m < D) part[warp * D + lane + 32 * m] = acc[m];
+    __syncthreads();
+    float* P = partials + ((long) h * S + s) * (D + 2);
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float a = 0.0f;
+        for (int w = 0; w < warps; w++) a += part[w * D + d];
+        P[2 + d] = a;
+    }
+    if (threadIdx.x == 0) { P[0] = mx; P[1] = sum; }
+    __threadfence();
+    __syncthreads();
+    if (threadIdx.x == 0) is_last = atomicAdd(&counters[h], 1) == S - 1;
+    __syncthreads();
+    if (!is_last) return;
+    __threadfence();
+    // merge: the other blocks' partials are read past L1 (__ldcg), which may hold stale lines
+    const float* H = partials + (long) h * S * (D + 2);
+    float M = NEG_INF;
+    for (int i = 0; i < S; i++) M = fmaxf(M, __ldcg(H + (long) i * (D + 2)));
+    for (int d = threadIdx.x; d < D; d += blockDim.x) {
+        float L = 0.0f, a = 0.0f;
+        for (int i = 0; i < S; i++) {
+            const float* Pi = H + (long) i * (D + 2);
+            float m = __ldcg(Pi);
+            float wgt = m == NEG_INF ? 0.0f : expf(m - M);
+            L += __ldcg(Pi + 1) * wgt;
+            a += __ldcg(Pi + 2 + d) * wgt;
+        }
+        store(out, (long) h * D + d, a / L, out_bf16);
+    }
+    if (threadIdx.x == 0) counters[h] = 0;
+}
+
 // SwiGLU: out = silu(gate) * up, gu = [T, 2F] (gate | up).   grid: T, block: 256
 extern "C" __global__ void swiglu(void* out, const float* gu, int F, int out_bf16) {
     int t = blockIdx.x;

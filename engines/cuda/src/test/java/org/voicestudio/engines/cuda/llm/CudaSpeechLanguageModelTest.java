@@ -6,12 +6,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.voicestudio.engines.cuda.CudaContext;
 import org.voicestudio.engines.cuda.CudaTesting;
+import org.voicestudio.inference.engine.Engines;
+import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.llm.SpeechLanguageModel.LmSession;
+import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.loading.PtReader;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.testing.Golden;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -124,6 +128,20 @@ class CudaSpeechLanguageModelTest {
         double[] e = maxErrors(LlmPrecision.BF16, true);
         assertTrue(e[0] < BF16_LOGP_TOL, "prefill max abs error " + e[0]);
         assertTrue(e[1] < BF16_LOGP_TOL, "decode steps max abs error " + e[1]);
+    }
+
+    @Test
+    void engineLoadsTheLlmFromAModelFolderAndMatchesOfficialPrefill() {
+        int[] text = concat(Golden.tensor("llm_prompt_text").toInts(), Golden.tensor("llm_text").toInts());
+        int[] prompt = Golden.tensor("llm_prompt_speech_token").toInts();
+        float[] ref = Golden.tensor("llm_prefill_logp").toFloats();
+        try (ModelFolder folder = new ModelFolder(Golden.tinyModel(), TinyLlmConfig.llmOnly());
+             SpeechLanguageModel lm = Engines.require("cuda").loadLlm(folder);
+             LmSession s = lm.start(text, prompt)) {
+            assertTrue(maxAbs(s.logProbs(), ref, 0, ref.length) < FP32_LOGP_TOL);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test

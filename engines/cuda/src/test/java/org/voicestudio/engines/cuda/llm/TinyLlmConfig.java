@@ -1,5 +1,7 @@
 package org.voicestudio.engines.cuda.llm;
 
+import org.voicestudio.inference.config.ModelConfig;
+import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.config.ModelConfig.LlmConfig;
 import org.voicestudio.inference.config.ModelConfig.SamplingConfig;
 
@@ -15,4 +17,12 @@ final class TinyLlmConfig {
                 new SamplingConfig(0.8, 25, 10, 0.1), new int[] {5, 15});
     }
 
+    /**
+     * A model configuration with only the LLM part filled (sample rate, token rate, mel ratio and
+     * chunk size from cosyvoice3.yaml); enough for {@code Engine.loadLlm}. Flow, HiFT and mel
+     * settings are null: this engine does not read them yet.
+     */
+    static ModelConfig llmOnly() {
+        return new ModelConfig(24000, 25, 2, 25, tiny(), null, null, null);
+    }
 }
