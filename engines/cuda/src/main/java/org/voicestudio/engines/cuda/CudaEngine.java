@@ -15,11 +15,13 @@ import java.util.Set;
  * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
  * Runs the LLM stage today; flow and vocoder on the GPU are not written yet (issue 5).
  *
- * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: with
- * today's decode kernels, which are latency-bound rather than bandwidth-bound, fp32 is both exact
- * and faster on an H200; see docs/benchmarks.md),
+ * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: today's
+ * decode kernels are latency-bound rather than bandwidth-bound, so bf16 gains only ~9 % on an H200
+ * while fp32 matches the reference to 2e-6; see docs/benchmarks.md),
  * {@code voicestudio.cuda.maxPositions} (KV cache length per session, default 4096),
- * {@code voicestudio.cuda.graphs} ({@code true}, default: replay the decode step as a CUDA graph).
+ * {@code voicestudio.cuda.graphs} ({@code true}, default: replay the decode step as a CUDA graph),
+ * {@code voicestudio.cuda.overlap} ({@code true}, default: programmatic dependent launch of the decode
+ * kernels on sm_90+).
  */
 public final class CudaEngine implements Engine {
     private Availability availability;

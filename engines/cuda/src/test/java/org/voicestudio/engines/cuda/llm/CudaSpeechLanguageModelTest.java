@@ -2,9 +2,11 @@ package org.voicestudio.engines.cuda.llm;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.engines.cuda.CudaProbe;
 import org.voicestudio.engines.cuda.CudaTesting;
 import org.voicestudio.inference.engine.Engines;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
@@ -45,10 +47,13 @@ class CudaSpeechLanguageModelTest {
 
     @BeforeAll
     void open() throws IOException {
-        CudaTesting.assumeCudaDevice();
+        if (!CudaProbe.probe().available()) return;   // every test is then skipped by needsGpu()
         llm = PtReader.readStateDict(Golden.tinyModel().resolve("llm.pt"));
         ctx = CudaContext.open(0);
     }
+
+    @BeforeEach
+    void needsGpu() { CudaTesting.assumeCudaDevice(); }
 
     @AfterAll
     void close() {
