@@ -44,6 +44,8 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
     private final Qwen2Weights weights;
     private final Qwen2Decoder decoder;
     private final boolean graphs;
+    /** Sessions share the context's stream and cuBLAS handle: device work of one model is serialised on this. */
+    private final Object gpu = new Object();
     private final boolean overlap = Boolean.parseBoolean(System.getProperty("voicestudio.cuda.overlap", "true"));
 
     private CudaSpeechLanguageModel(CudaContext ctx, boolean ownsContext, Qwen2Weights weights, int maxPositions, boolean graphs) {
@@ -108,6 +110,12 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
      * kernels overlap their predecessors (programmatic dependent launch; ignored before sm_90).
      */
     public Session start(int[] textIds, int[] promptSpeechTokens, boolean useGraph, boolean overlapKernels) {
+        synchronized (gpu) {
+            return startLocked(textIds, promptSpeechTokens, useGraph, overlapKernels);
+        }
+    }
+
+    private Session startLocked(int[] textIds, int[] promptSpeechTokens, boolean useGraph, boolean overlapKernels) {
         LlmConfig c = weights.config;
         for (int i = 0; i < textIds.length; i++) {
             if (textIds[i] < 0 || textIds[i] >= c.textVocabSize()) {
@@ -137,8 +145,15 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
         }
     }
 
+    /** Frees the weights (and the context if owned). Sessions must be closed first. */
     @Override
     public void close() {
+        synchronized (gpu) {
+            closeLocked();
+        }
+    }
+
+    private void closeLocked() {
         ctx.makeCurrent();
         ctx.synchronize();
         decoder.close();
@@ -146,7 +161,10 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
         if (ownsContext) ctx.close();
     }
 
-    /** One decode with its own KV cache, decode workspace and (lazily captured) graph. */
+    /**
+     * One decode with its own KV cache, decode workspace and (lazily captured) graph. Sessions of one
+     * model may be used from different threads; their device work is serialised (one stream).
+     */
     public final class Session implements LmSession {
         private final boolean useGraph;
         private final Qwen2Decoder.State state;
@@ -220,6 +238,12 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
 
         @Override
         public void append(int speechToken) {
+            synchronized (gpu) {
+                appendLocked(speechToken);
+            }
+        }
+
+        private void appendLocked(int speechToken) {
             ensureOpen();
             checkSpeechToken(speechToken, "speech token");
             if (length >= decoder.maxPositions) {
@@ -318,6 +342,12 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
 
         @Override
         public void close() {
+            synchronized (gpu) {
+                closeLocked();
+            }
+        }
+
+        private void closeLocked() {
             if (closed) return;
             closed = true;
             ctx.makeCurrent();
