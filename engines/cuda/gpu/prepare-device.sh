@@ -27,7 +27,7 @@ cp engines/cuda/target/engine-cuda-*.jar "$DEST/lib/"
 ls "$DEST"/lib/jackson-databind-*.jar "$DEST"/lib/inference-*-tests.jar >/dev/null
 rm -rf "$DEST/test-classes" && cp -r engines/cuda/target/test-classes "$DEST/test-classes"
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar "$DEST/"
-cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/golden.safetensors" "$DEST/golden/cv3-tiny/"
+cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/flow.pt" "$GOLDEN/cv3-tiny/golden.safetensors" "$DEST/golden/cv3-tiny/"
 cp engines/cuda/gpu/run-on-gpu.sh "$DEST/"
 
 if [ ! -f "$DEST/jre.tar.xz" ]; then

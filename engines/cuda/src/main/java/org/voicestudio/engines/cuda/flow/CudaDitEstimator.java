@@ -1,0 +1,261 @@
+package org.voicestudio.engines.cuda.flow;
+
+import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.engines.cuda.DeviceBuffer;
+import org.voicestudio.engines.cuda.Gemm;
+import org.voicestudio.engines.cuda.Kernel;
+import org.voicestudio.engines.cuda.Kernel.Dim;
+import org.voicestudio.engines.cuda.Kernel.Ptr;
+import org.voicestudio.engines.cuda.StreamOp;
+import org.voicestudio.inference.tensor.DType;
+import org.voicestudio.inference.tensor.StateDict;
+import org.voicestudio.inference.tensor.Tensor;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The CosyVoice3 flow estimator (DiT, reference §4.3) on the GPU, float32, one call:
+ * {@code out = estimator(x, mask, mu, t, spks, cond)} with x/mu/cond {@code [B, 80, T]}, mask
+ * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
+ * (B = 2 for CFG). GEMMs through cuBLAS (no TF32), everything else in {@code dit.cu}.
+ *
+ * <p>Done: the non-streaming call (key mask, full attention). Not done: the 50-frame block-causal mask
+ * of streaming calls, the Euler loop / CFG around it and the {@code FlowModel} contract (the
+ * pre-lookahead layer, token embedding), buffers reused across calls, reduced precision.
+ */
+public final class CudaDitEstimator implements AutoCloseable {
+    private static final String SOURCE = "dit.cu";
+    private static final String P = "decoder.estimator.";
+    private static final int FREQ_DIM = 256;        // SinusPositionEmbedding dim
+    private static final float TIME_SCALE = 1000f;  // SinusPositionEmbedding scale
+    private static final float LN_EPS = 1e-6f;
+
+    /** DiT sizes (flow yaml: dim, depth, heads, dim_head, ff_mult; mel 80). */
+    public record Geometry(int dim, int depth, int heads, int dimHead, int ffMult, int mel) {
+        int inner() { return heads * dimHead; }
+        int ff() { return dim * ffMult; }
+    }
+
+    private record Block(DeviceBuffer mod, DeviceBuffer modBias, DeviceBuffer qkv, DeviceBuffer qkvBias,
+                         DeviceBuffer out, DeviceBuffer outBias, DeviceBuffer ff1, DeviceBuffer ff1Bias,
+                         DeviceBuffer ff2, DeviceBuffer ff2Bias) {}
+
+    private final CudaContext ctx;
+    private final Geometry g;
+    private final float[] time1W, time1B, time2W, time2B;   // host: the time MLP runs once per call on [B]
+    private final DeviceBuffer projW, projB, conv1W, conv1B, conv2W, conv2B, invFreq, normOutW, normOutB, projOutW, projOutB;
+    private final int convGroupChannels, convKernel;
+    private final List<Block> blocks = new ArrayList<>();
+    private final List<DeviceBuffer> all = new ArrayList<>();
+    private final Kernel concat, addBias, convMish, lnMod, qkvRope, attention, gatedResidual, biasGelu, toChannelMajor;
+
+    public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
+        this.ctx = ctx;
+        this.g = g;
+        ctx.makeCurrent();
+        int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
+        try {
+            time1W = host(flow, "time_embed.time_mlp.0.weight", d, FREQ_DIM);
+            time1B = host(flow, "time_embed.time_mlp.0.bias", d);
+            time2W = host(flow, "time_embed.time_mlp.2.weight", d, d);
+            time2B = host(flow, "time_embed.time_mlp.2.bias", d);
+            projW = up(flow, "input_embed.proj.weight", d, 4L * m);
+            projB = up(flow, "input_embed.proj.bias", d);
+            Tensor c1 = f32(flow, "input_embed.conv_pos_embed.conv1.0.weight");
+            if (c1.rank() != 3 || c1.dim(0) != d || d % c1.dim(1) != 0) {
+                throw new IllegalArgumentException(flow.source() + ": conv_pos_embed.conv1 weight " + c1 + " is not a grouped [dim, dim/groups, k] kernel");
+            }
+            convGroupChannels = (int) c1.dim(1);
+            convKernel = (int) c1.dim(2);
+            conv1W = up(flow, "input_embed.conv_pos_embed.conv1.0.weight", d, convGroupChannels, convKernel);
+            conv1B = up(flow, "input_embed.conv_pos_embed.conv1.0.bias", d);
+            conv2W = up(flow, "input_embed.conv_pos_embed.conv2.0.weight", d, convGroupChannels, convKernel);
+            conv2B = up(flow, "input_embed.conv_pos_embed.conv2.0.bias", d);
+            invFreq = up(flow, "rotary_embed.inv_freq", g.dimHead() / 2);
+            for (int i = 0; i < g.depth(); i++) {
+                String b = "transformer_blocks." + i + ".";
+                blocks.add(new Block(
+                        up(flow, b + "attn_norm.linear.weight", 6L * d, d), up(flow, b + "attn_norm.linear.bias", 6L * d),
+                        upRows(flow, new String[] {b + "attn.to_q.weight", b + "attn.to_k.weight", b + "attn.to_v.weight"}, in, d),
+                        upRows(flow, new String[] {b + "attn.to_q.bias", b + "attn.to_k.bias", b + "attn.to_v.bias"}, in, 1),
+                        up(flow, b + "attn.to_out.0.weight", d, in), up(flow, b + "attn.to_out.0.bias", d),
+                        up(flow, b + "ff.ff.0.0.weight", f, d), up(flow, b + "ff.ff.0.0.bias", f),
+                        up(flow, b + "ff.ff.2.weight", d, f), up(flow, b + "ff.ff.2.bias", d)));
+            }
+            normOutW = up(flow, "norm_out.linear.weight", 2L * d, d);
+            normOutB = up(flow, "norm_out.linear.bias", 2L * d);
+            projOutW = up(flow, "proj_out.weight", m, d);
+            projOutB = up(flow, "proj_out.bias", m);
+        } catch (RuntimeException | Error e) {
+            close();
+            throw e;
+        }
+        var k = ctx.kernels();
+        concat = k.kernel(SOURCE, "dit_input_concat");
+        addBias = k.kernel(SOURCE, "add_bias");
+        convMish = k.kernel(SOURCE, "causal_group_conv_mish");
+        lnMod = k.kernel(SOURCE, "layernorm_modulate");
+        qkvRope = k.kernel(SOURCE, "qkv_bias_rope_head0");
+        attention = k.kernel(SOURCE, "attention_full");
+        gatedResidual = k.kernel(SOURCE, "gated_residual");
+        biasGelu = k.kernel(SOURCE, "bias_gelu_tanh");
+        toChannelMajor = k.kernel(SOURCE, "to_channel_major");
+        attention.allowDynamicSharedMemory(64 * 1024);
+    }
+
+    private static Tensor f32(StateDict sd, String key, long... shape) {
+        Tensor t = shape.length == 0 ? sd.get(P + key) : sd.get(P + key, shape);
+        if (t.dtype() != DType.F32) throw new IllegalArgumentException(sd.source() + ": '" + P + key + "' is " + t.dtype() + ", expected F32");
+        return t;
+    }
+
+    private static float[] host(StateDict sd, String key, long... shape) { return f32(sd, key, shape).toFloats(); }
+
+    private DeviceBuffer up(StateDict sd, String key, long... shape) {
+        Tensor t = f32(sd, key, shape);
+        DeviceBuffer b = keep(ctx.allocate(t.data().byteSize()));
+        b.upload(t.data(), 0);
+        return b;
+    }
+
+    /** Row blocks of equal shape [rows, cols] stacked (cols 1: vectors concatenated). */
+    private DeviceBuffer upRows(StateDict sd, String[] keys, int rows, int cols) {
+        DeviceBuffer b = keep(ctx.allocate((long) keys.length * rows * cols * 4));
+        for (int i = 0; i < keys.length; i++) {
+            Tensor t = cols == 1 ? f32(sd, keys[i], rows) : f32(sd, keys[i], rows, cols);
+            b.upload(t.data(), (long) i * rows * cols * 4);
+        }
+        return b;
+    }
+
+    private DeviceBuffer keep(DeviceBuffer b) {
+        all.add(b);
+        return b;
+    }
+
+    /** TimestepEmbedding: Linear(SiLU(Linear(sinus(t)))) for each row; then SiLU, the AdaLN input. */
+    private float[] adaLnInput(float[] t) {
+        int d = g.dim(), half = FREQ_DIM / 2;
+        float[] out = new float[t.length * d];
+        float step = (float) (Math.log(10000) / (half - 1));
+        for (int b = 0; b < t.length; b++) {
+            float[] sinus = new float[FREQ_DIM];
+            for (int i = 0; i < half; i++) {
+                float e = (float) Math.exp((float) i * -step);
+                float arg = TIME_SCALE * t[b] * e;
+                sinus[i] = (float) Math.sin(arg);
+                sinus[half + i] = (float) Math.cos(arg);
+            }
+            float[] h = linear(time1W, time1B, sinus, d, FREQ_DIM);
+            for (int i = 0; i < d; i++) h[i] = silu(h[i]);
+            float[] temb = linear(time2W, time2B, h, d, d);
+            for (int i = 0; i < d; i++) out[b * d + i] = silu(temb[i]);
+        }
+        return out;
+    }
+
+    private static float silu(float x) { return x / (1f + (float) Math.exp(-x)); }
+
+    private static float[] linear(float[] w, float[] bias, float[] x, int n, int k) {
+        float[] y = new float[n];
+        for (int r = 0; r < n; r++) {
+            float acc = 0;
+            for (int c = 0; c < k; c++) acc += w[r * k + c] * x[c];
+            y[r] = acc + bias[r];
+        }
+        return y;
+    }
+
+    /**
+     * One estimator call. Arrays are flat row-major: x, mu, cond {@code [B, 80, T]}, mask
+     * {@code [B, 1, T]} (0 = padding), t {@code [B]}, spks {@code [B, 80]}; returns {@code [B, 80, T]}.
+     */
+    public float[] forward(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond) {
+        int batch = t.length, m = g.mel();
+        if (batch == 0 || x.length % (batch * m) != 0) throw new IllegalArgumentException("x has " + x.length + " values, not [" + batch + ", " + m + ", T]");
+        int frames = x.length / (batch * m);
+        check("mu", mu, batch * m * frames);
+        check("cond", cond, batch * m * frames);
+        check("mask", mask, batch * frames);
+        check("spks", spks, batch * m);
+        if (frames * 4L > 64 * 1024) throw new IllegalArgumentException(frames + " frames exceed the attention kernel's shared memory (16384 frames)");
+        ctx.makeCurrent();
+        int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff();
+        List<DeviceBuffer> tmp = new ArrayList<>();
+        try {
+            DeviceBuffer dx = tmpUp(tmp, x), dmu = tmpUp(tmp, mu), dcond = tmpUp(tmp, cond), dmask = tmpUp(tmp, mask), dspks = tmpUp(tmp, spks);
+            DeviceBuffer ada = tmpUp(tmp, adaLnInput(t));                      // [B, D]
+            DeviceBuffer cat = tmpAlloc(tmp, (long) rows * 4 * m);
+            DeviceBuffer h = tmpAlloc(tmp, (long) rows * d), n = tmpAlloc(tmp, (long) rows * d), c1 = tmpAlloc(tmp, (long) rows * d);
+            DeviceBuffer qkv = tmpAlloc(tmp, (long) rows * 3 * in), att = tmpAlloc(tmp, (long) rows * in);
+            DeviceBuffer o = tmpAlloc(tmp, (long) rows * d), ff = tmpAlloc(tmp, (long) rows * f);
+            DeviceBuffer mod = tmpAlloc(tmp, (long) batch * 6 * d), y = tmpAlloc(tmp, (long) rows * m), out = tmpAlloc(tmp, (long) rows * m);
+
+            List<StreamOp> ops = new ArrayList<>();
+            Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
+            // InputEmbedding: proj(concat[x, cond, mu, spks]) + conv_pos_embed(.)                 [B*T, D]
+            ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m));
+            ops.add(gemm(d, rows, 4 * m, projW, cat, h));
+            ops.add(addBias.launch(rowGrid, blk, 0, h, projB, d));
+            ops.add(convMish.launch(rowGrid, blk, 0, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
+            ops.add(convMish.launch(rowGrid, blk, 0, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+            float scale = (float) (1.0 / Math.sqrt(g.dimHead()));
+            for (Block b : blocks) {
+                // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]
+                ops.add(gemm(6 * d, batch, d, b.mod(), ada, mod));
+                ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, b.modBias(), 6 * d));
+                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS));
+                ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
+                ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
+                ops.add(attention.launch(new Dim(g.heads(), frames, batch), Dim.of(128), frames * 4, att, qkv, dmask, frames,
+                        g.heads(), g.dimHead(), scale));
+                ops.add(gemm(d, rows, in, b.out(), att, o));
+                ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
+                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS));
+                ops.add(gemm(f, rows, d, b.ff1(), n, ff));
+                ops.add(biasGelu.launch(rowGrid, blk, 0, ff, b.ff1Bias(), f));
+                ops.add(gemm(d, rows, f, b.ff2(), ff, o));
+                ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.ff2Bias(), mod, new Ptr(0), frames, d, 6 * d, 5 * d));
+            }
+            // AdaLayerNormZero_Final: [scale, shift] (this order), then proj_out                    [B, 80, T]
+            ops.add(gemm(2 * d, batch, d, normOutW, ada, mod));
+            ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, normOutB, 2 * d));
+            ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 2 * d, d, 0, LN_EPS));
+            ops.add(gemm(m, rows, d, projOutW, n, y));
+            ops.add(toChannelMajor.launch(rowGrid, Dim.of(128), 0, out, y, projOutB, frames, m));
+            for (StreamOp op : ops) op.enqueue(ctx.stream());
+            ctx.synchronize();
+            return out.downloadFloats(0, rows * m);
+        } finally {
+            ctx.synchronize();
+            for (DeviceBuffer b : tmp) b.close();
+        }
+    }
+
+    private Gemm gemm(int n, int rows, int k, DeviceBuffer w, DeviceBuffer x, DeviceBuffer y) {
+        return new Gemm(ctx.blas(), Gemm.Operands.FP32, n, rows, k, w.address(), x.address(), y.address(), false);
+    }
+
+    private static void check(String name, float[] a, int expected) {
+        if (a.length != expected) throw new IllegalArgumentException(name + " has " + a.length + " values, expected " + expected);
+    }
+
+    private DeviceBuffer tmpAlloc(List<DeviceBuffer> tmp, long floats) {
+        DeviceBuffer b = ctx.allocate(floats * 4);
+        tmp.add(b);
+        return b;
+    }
+
+    private DeviceBuffer tmpUp(List<DeviceBuffer> tmp, float[] values) {
+        DeviceBuffer b = tmpAlloc(tmp, values.length);
+        b.upload(values, 0);
+        return b;
+    }
+
+    @Override
+    public void close() {
+        for (DeviceBuffer b : all) b.close();
+        all.clear();
+    }
+}
