@@ -33,6 +33,8 @@ if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
   SMI=$!
   "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.llm.LlmDecodeBench --steps "${STEPS:-300}" --out "$OUT/llm-bench.md" 2>&1 | tee "$OUT/bench.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.flow.FlowEstimatorBench --out "$OUT/flow-bench.md" 2>&1 | tee "$OUT/flow-bench.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
   kill "$SMI" 2>/dev/null
   echo "SM clock during the benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
 fi

@@ -20,9 +20,10 @@ import java.util.List;
  * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
  * (B = 2 for CFG). GEMMs through cuBLAS (no TF32), everything else in {@code dit.cu}.
  *
- * <p>Done: the non-streaming call (key mask, full attention). Not done: the 50-frame block-causal mask
- * of streaming calls, the Euler loop / CFG around it and the {@code FlowModel} contract (the
- * pre-lookahead layer, token embedding), buffers reused across calls, reduced precision.
+ * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
+ * block-causal mask). Not done: the Euler loop / CFG around it and the {@code FlowModel} contract
+ * (the pre-lookahead layer, token embedding, which the engine-independent solver will drive),
+ * buffers reused across calls, CUDA graphs, reduced precision, a tiled (flash) attention kernel.
  */
 public final class CudaDitEstimator implements AutoCloseable {
     private static final String SOURCE = "dit.cu";
@@ -31,8 +32,12 @@ public final class CudaDitEstimator implements AutoCloseable {
     private static final float TIME_SCALE = 1000f;  // SinusPositionEmbedding scale
     private static final float LN_EPS = 1e-6f;
 
-    /** DiT sizes (flow yaml: dim, depth, heads, dim_head, ff_mult; mel 80). */
-    public record Geometry(int dim, int depth, int heads, int dimHead, int ffMult, int mel) {
+    /** DiT sizes (flow yaml: dim, depth, heads, dim_head, ff_mult, static_chunk_size; mel 80). */
+    public record Geometry(int dim, int depth, int heads, int dimHead, int ffMult, int staticChunkSize, int mel) {
+        public static Geometry of(org.voicestudio.inference.config.ModelConfig.FlowConfig f) {
+            return new Geometry(f.ditDim(), f.ditDepth(), f.ditHeads(), f.ditDimHead(), f.ditFfMult(), f.staticChunkSize(), f.outputSize());
+        }
+
         int inner() { return heads * dimHead; }
         int ff() { return dim * ffMult; }
     }
@@ -50,24 +55,38 @@ public final class CudaDitEstimator implements AutoCloseable {
     private final List<DeviceBuffer> all = new ArrayList<>();
     private final Kernel concat, addBias, convMish, lnMod, qkvRope, attention, gatedResidual, biasGelu, toChannelMajor;
 
+    /** Uploads the estimator from {@code flow.pt} (keys {@code decoder.estimator.*}), checking shapes. */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
+        this(ctx, g, new CheckpointSource(ctx, flow));
+    }
+
+    /**
+     * Deterministic random weights made on the GPU (benchmarks at the full geometry without a
+     * checkpoint): uniform ±1/sqrt(fan-in), conv position kernel {@code convKernel} wide in
+     * {@code convGroups} groups, RoPE frequencies as x-transformers computes them (base 10000).
+     */
+    public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed) {
+        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed));
+    }
+
+    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow) {
         this.ctx = ctx;
         this.g = g;
         ctx.makeCurrent();
         int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
         try {
-            time1W = host(flow, "time_embed.time_mlp.0.weight", d, FREQ_DIM);
-            time1B = host(flow, "time_embed.time_mlp.0.bias", d);
-            time2W = host(flow, "time_embed.time_mlp.2.weight", d, d);
-            time2B = host(flow, "time_embed.time_mlp.2.bias", d);
+            time1W = flow.host("time_embed.time_mlp.0.weight", d, FREQ_DIM);
+            time1B = flow.host("time_embed.time_mlp.0.bias", d);
+            time2W = flow.host("time_embed.time_mlp.2.weight", d, d);
+            time2B = flow.host("time_embed.time_mlp.2.bias", d);
             projW = up(flow, "input_embed.proj.weight", d, 4L * m);
             projB = up(flow, "input_embed.proj.bias", d);
-            Tensor c1 = f32(flow, "input_embed.conv_pos_embed.conv1.0.weight");
-            if (c1.rank() != 3 || c1.dim(0) != d || d % c1.dim(1) != 0) {
-                throw new IllegalArgumentException(flow.source() + ": conv_pos_embed.conv1 weight " + c1 + " is not a grouped [dim, dim/groups, k] kernel");
+            long[] c1 = flow.shape("input_embed.conv_pos_embed.conv1.0.weight");
+            if (c1.length != 3 || c1[0] != d || d % c1[1] != 0) {
+                throw new IllegalArgumentException("conv_pos_embed.conv1 weight " + java.util.Arrays.toString(c1) + " is not a grouped [dim, dim/groups, k] kernel");
             }
-            convGroupChannels = (int) c1.dim(1);
-            convKernel = (int) c1.dim(2);
+            convGroupChannels = (int) c1[1];
+            convKernel = (int) c1[2];
             conv1W = up(flow, "input_embed.conv_pos_embed.conv1.0.weight", d, convGroupChannels, convKernel);
             conv1B = up(flow, "input_embed.conv_pos_embed.conv1.0.bias", d);
             conv2W = up(flow, "input_embed.conv_pos_embed.conv2.0.weight", d, convGroupChannels, convKernel);
@@ -104,29 +123,103 @@ public final class CudaDitEstimator implements AutoCloseable {
         attention.allowDynamicSharedMemory(64 * 1024);
     }
 
-    private static Tensor f32(StateDict sd, String key, long... shape) {
-        Tensor t = shape.length == 0 ? sd.get(P + key) : sd.get(P + key, shape);
-        if (t.dtype() != DType.F32) throw new IllegalArgumentException(sd.source() + ": '" + P + key + "' is " + t.dtype() + ", expected F32");
-        return t;
-    }
-
-    private static float[] host(StateDict sd, String key, long... shape) { return f32(sd, key, shape).toFloats(); }
-
-    private DeviceBuffer up(StateDict sd, String key, long... shape) {
-        Tensor t = f32(sd, key, shape);
-        DeviceBuffer b = keep(ctx.allocate(t.data().byteSize()));
-        b.upload(t.data(), 0);
+    private DeviceBuffer up(Source src, String key, long... shape) {
+        DeviceBuffer b = keep(ctx.allocate(numel(shape) * 4));
+        src.fill(b, 0, key, shape);
         return b;
     }
 
     /** Row blocks of equal shape [rows, cols] stacked (cols 1: vectors concatenated). */
-    private DeviceBuffer upRows(StateDict sd, String[] keys, int rows, int cols) {
+    private DeviceBuffer upRows(Source src, String[] keys, int rows, int cols) {
         DeviceBuffer b = keep(ctx.allocate((long) keys.length * rows * cols * 4));
         for (int i = 0; i < keys.length; i++) {
-            Tensor t = cols == 1 ? f32(sd, keys[i], rows) : f32(sd, keys[i], rows, cols);
-            b.upload(t.data(), (long) i * rows * cols * 4);
+            long[] shape = cols == 1 ? new long[] {rows} : new long[] {rows, cols};
+            src.fill(b, (long) i * rows * cols * 4, keys[i], shape);
         }
         return b;
+    }
+
+    private static long numel(long... shape) {
+        long n = 1;
+        for (long v : shape) n *= v;
+        return n;
+    }
+
+    /** Where weights come from (keys relative to {@code decoder.estimator.}). */
+    private interface Source {
+        long[] shape(String key);
+
+        float[] host(String key, long... shape);
+
+        /** Writes the tensor into {@code b} at {@code byteOffset}. */
+        void fill(DeviceBuffer b, long byteOffset, String key, long... shape);
+    }
+
+    private record CheckpointSource(CudaContext ctx, StateDict sd) implements Source {
+        private Tensor f32(String key, long... shape) {
+            Tensor t = shape.length == 0 ? sd.get(P + key) : sd.get(P + key, shape);
+            if (t.dtype() != DType.F32) throw new IllegalArgumentException(sd.source() + ": '" + P + key + "' is " + t.dtype() + ", expected F32");
+            return t;
+        }
+
+        @Override public long[] shape(String key) { return f32(key).shape(); }
+
+        @Override public float[] host(String key, long... shape) { return f32(key, shape).toFloats(); }
+
+        @Override public void fill(DeviceBuffer b, long byteOffset, String key, long... shape) { b.upload(f32(key, shape).data(), byteOffset); }
+    }
+
+    private static final class RandomSource implements Source {
+        private final CudaContext ctx;
+        private final Geometry g;
+        private final int groups, kernel, seed;
+        private final Kernel uniform;
+        private int draw;
+
+        RandomSource(CudaContext ctx, Geometry g, int groups, int kernel, int seed) {
+            this.ctx = ctx;
+            this.g = g;
+            this.groups = groups;
+            this.kernel = kernel;
+            this.seed = seed;
+            this.uniform = ctx.kernels().kernel("qwen2.cu", "fill_uniform");
+        }
+
+        @Override
+        public long[] shape(String key) {
+            if (key.startsWith("input_embed.conv_pos_embed.")) return new long[] {g.dim(), g.dim() / groups, kernel};
+            throw new IllegalArgumentException("no shape rule for " + key);
+        }
+
+        private float scale(String key, long[] shape) {
+            if (key.endsWith("bias")) return 0.02f;
+            long fanIn = 1;
+            for (int i = 1; i < shape.length; i++) fanIn *= shape[i];
+            return (float) (1 / Math.sqrt(fanIn));
+        }
+
+        @Override
+        public float[] host(String key, long... shape) {
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed * 31L + key.hashCode());
+            float[] v = new float[(int) numel(shape)];
+            float s = scale(key, shape);
+            for (int i = 0; i < v.length; i++) v[i] = (float) (s * (2 * r.nextDouble() - 1));
+            return v;
+        }
+
+        @Override
+        public void fill(DeviceBuffer b, long byteOffset, String key, long... shape) {
+            if (key.equals("rotary_embed.inv_freq")) {
+                float[] f = new float[(int) shape[0]];
+                for (int i = 0; i < f.length; i++) f[i] = (float) (1.0 / Math.pow(10000, 2.0 * i / g.dimHead()));
+                b.upload(f, byteOffset);
+                return;
+            }
+            long n = numel(shape);
+            int blocks = (int) Math.min(4096, (n + 255) / 256);
+            uniform.launch(Kernel.Dim.of(blocks), Kernel.Dim.of(256), 0, new Ptr(b.address(byteOffset)), n,
+                    seed * 7919 + (draw++), 0f, scale(key, shape), 0).enqueue(ctx.stream());
+        }
     }
 
     private DeviceBuffer keep(DeviceBuffer b) {
@@ -172,6 +265,11 @@ public final class CudaDitEstimator implements AutoCloseable {
      * {@code [B, 1, T]} (0 = padding), t {@code [B]}, spks {@code [B, 80]}; returns {@code [B, 80, T]}.
      */
     public float[] forward(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond) {
+        return forward(x, mask, mu, t, spks, cond, false);
+    }
+
+    /** As {@link #forward(float[], float[], float[], float[], float[], float[])}; {@code streaming} adds the block-causal mask. */
+    public float[] forward(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond, boolean streaming) {
         int batch = t.length, m = g.mel();
         if (batch == 0 || x.length % (batch * m) != 0) throw new IllegalArgumentException("x has " + x.length + " values, not [" + batch + ", " + m + ", T]");
         int frames = x.length / (batch * m);
@@ -209,7 +307,7 @@ public final class CudaDitEstimator implements AutoCloseable {
                 ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
                 ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
                 ops.add(attention.launch(new Dim(g.heads(), frames, batch), Dim.of(128), frames * 4, att, qkv, dmask, frames,
-                        g.heads(), g.dimHead(), scale));
+                        g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0));
                 ops.add(gemm(d, rows, in, b.out(), att, o));
                 ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
                 ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS));

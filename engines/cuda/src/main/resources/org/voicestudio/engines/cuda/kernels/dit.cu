@@ -117,11 +117,13 @@ extern "C" __global__ void qkv_bias_rope_head0(float* qkv, const float* bias, co
     }
 }
 
-// Full (bidirectional) attention with a key mask: query (b, t) of head h over keys s with mask[b, s] != 0.
+// Attention with a key mask: query (b, t) of head h over keys s with mask[b, s] != 0 and, when chunk > 0,
+// s < (t / chunk + 1) * chunk (the streaming block-causal mask of add_optional_chunk_mask, counted from
+// frame 0; chunk 0 = full attention).
 // qkv [B*T, 3*I] (q | k | v, heads of Dh inside each), out [B*T, I]. Scores in shared memory (T floats).
 // grid: (H, T, B), block: 128, dynamic shared memory: T * 4 bytes. Dh <= 128.
 extern "C" __global__ void attention_full(float* out, const float* qkv, const float* mask, int T, int H, int Dh,
-                                          float scale) {
+                                          float scale, int chunk) {
     extern __shared__ float scores[];
     __shared__ float scratch[32];
     __shared__ float partial[4 * 128];
@@ -132,8 +134,9 @@ extern "C" __global__ void attention_full(float* out, const float* qkv, const fl
     float qr[4];
 #pragma unroll
     for (int m = 0; m < 4; m++) qr[m] = lane + 32 * m < Dh ? q[lane + 32 * m] : 0.0f;
+    int T_end = chunk > 0 ? min(T, (t / chunk + 1) * chunk) : T;   // keys past this are masked
     float local_max = NEG_INF;
-    for (int s = warp; s < T; s += warps) {
+    for (int s = warp; s < T_end; s += warps) {
         const float* k = qkv + ((long) b * T + s) * 3 * I + I + h * Dh;
         float sc = 0.0f;
 #pragma unroll
@@ -145,14 +148,14 @@ extern "C" __global__ void attention_full(float* out, const float* qkv, const fl
     }
     float mx = block_max(local_max, scratch);
     float local_sum = 0.0f;
-    for (int s = threadIdx.x; s < T; s += blockDim.x) {
+    for (int s = threadIdx.x; s < T_end; s += blockDim.x) {
         float e = scores[s] == NEG_INF ? 0.0f : expf(scores[s] - mx);
         scores[s] = e;
         local_sum += e;
     }
     float sum = block_sum(local_sum, scratch);
     float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int s = warp; s < T; s += warps) {
+    for (int s = warp; s < T_end; s += warps) {
         float p = scores[s];
         const float* v = qkv + ((long) b * T + s) * 3 * I + 2 * I + h * Dh;
 #pragma unroll

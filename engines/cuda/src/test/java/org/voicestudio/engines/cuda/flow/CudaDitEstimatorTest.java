@@ -21,28 +21,37 @@ class CudaDitEstimatorTest {
      */
     private static final double EST_TOL = 1e-4;
 
-    /** cv3-tiny's DiT: dim 64, depth 2, 4 heads x 16, ff_mult 2, 80 mels (cosyvoice3.yaml header). */
-    private static final CudaDitEstimator.Geometry TINY = new CudaDitEstimator.Geometry(64, 2, 4, 16, 2, 80);
+    /** cv3-tiny's DiT: dim 64, depth 2, 4 heads x 16, ff_mult 2, chunk 50, 80 mels (cosyvoice3.yaml). */
+    private static final CudaDitEstimator.Geometry TINY = new CudaDitEstimator.Geometry(64, 2, 4, 16, 2, 50, 80);
 
     @BeforeEach
     void needsGpu() { CudaTesting.assumeCudaDevice(); }
 
     @Test
     void nonStreamingEstimatorCallMatchesOfficialOutput() throws IOException {
+        assertMatches("flow_est_", false);
+    }
+
+    @Test
+    void streamingEstimatorCallWithBlockCausalMaskMatchesOfficialOutput() throws IOException {
+        assertMatches("flow_st1_est_", true);
+    }
+
+    private static void assertMatches(String prefix, boolean streaming) throws IOException {
         try (StateDict flow = PtReader.readStateDict(Golden.tinyModel().resolve("flow.pt"));
              CudaContext ctx = CudaContext.open(0);
              CudaDitEstimator dit = new CudaDitEstimator(ctx, TINY, flow)) {
-            float[] out = dit.forward(Golden.tensor("flow_est_x").toFloats(), Golden.tensor("flow_est_mask").toFloats(),
-                    Golden.tensor("flow_est_mu").toFloats(), Golden.tensor("flow_est_t").toFloats(),
-                    Golden.tensor("flow_est_spks").toFloats(), Golden.tensor("flow_est_cond").toFloats());
-            float[] ref = Golden.tensor("flow_est_out").toFloats();
+            float[] out = dit.forward(Golden.tensor(prefix + "x").toFloats(), Golden.tensor(prefix + "mask").toFloats(),
+                    Golden.tensor(prefix + "mu").toFloats(), Golden.tensor(prefix + "t").toFloats(),
+                    Golden.tensor(prefix + "spks").toFloats(), Golden.tensor(prefix + "cond").toFloats(), streaming);
+            float[] ref = Golden.tensor(prefix + "out").toFloats();
             double worst = 0, refMax = 0;
             for (int i = 0; i < ref.length; i++) {
                 double dlt = Math.abs(out[i] - ref[i]);
                 worst = Double.isNaN(dlt) ? Double.POSITIVE_INFINITY : Math.max(worst, dlt);
                 refMax = Math.max(refMax, Math.abs(ref[i]));
             }
-            System.out.printf("DiT estimator: max |out - golden| %.3g (max |golden| %.3g)%n", worst, refMax);
+            System.out.printf("DiT estimator %s: max |out - golden| %.3g (max |golden| %.3g)%n", prefix, worst, refMax);
             assertTrue(worst < EST_TOL, "max abs error " + worst);
         }
     }
