@@ -23,7 +23,8 @@ import java.util.List;
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
  * block-causal mask). Not done: the Euler loop / CFG around it and the {@code FlowModel} contract
  * (the pre-lookahead layer, token embedding, which the engine-independent solver will drive),
- * buffers reused across calls, CUDA graphs, reduced precision, a tiled (flash) attention kernel.
+ * buffers reused across calls (each call allocates its scratch and copies host arrays), CUDA graphs,
+ * reduced precision (bf16 GEMMs would cut the ~10 ms of fp32 GEMMs at T = 500).
  */
 public final class CudaDitEstimator implements AutoCloseable {
     private static final String SOURCE = "dit.cu";
@@ -31,6 +32,7 @@ public final class CudaDitEstimator implements AutoCloseable {
     private static final int FREQ_DIM = 256;        // SinusPositionEmbedding dim
     private static final float TIME_SCALE = 1000f;  // SinusPositionEmbedding scale
     private static final float LN_EPS = 1e-6f;
+    private static final int FLASH_SMEM = 3 * 64 * 65 * 4;   // attention_flash: Q, K/P, V tiles
 
     /** DiT sizes (flow yaml: dim, depth, heads, dim_head, ff_mult, static_chunk_size; mel 80). */
     public record Geometry(int dim, int depth, int heads, int dimHead, int ffMult, int staticChunkSize, int mel) {
@@ -87,9 +89,9 @@ public final class CudaDitEstimator implements AutoCloseable {
             }
             convGroupChannels = (int) c1[1];
             convKernel = (int) c1[2];
-            conv1W = up(flow, "input_embed.conv_pos_embed.conv1.0.weight", d, convGroupChannels, convKernel);
+            conv1W = convWeights(flow, "input_embed.conv_pos_embed.conv1.0.weight", d);
             conv1B = up(flow, "input_embed.conv_pos_embed.conv1.0.bias", d);
-            conv2W = up(flow, "input_embed.conv_pos_embed.conv2.0.weight", d, convGroupChannels, convKernel);
+            conv2W = convWeights(flow, "input_embed.conv_pos_embed.conv2.0.weight", d);
             conv2B = up(flow, "input_embed.conv_pos_embed.conv2.0.bias", d);
             invFreq = up(flow, "rotary_embed.inv_freq", g.dimHead() / 2);
             for (int i = 0; i < g.depth(); i++) {
@@ -113,14 +115,31 @@ public final class CudaDitEstimator implements AutoCloseable {
         var k = ctx.kernels();
         concat = k.kernel(SOURCE, "dit_input_concat");
         addBias = k.kernel(SOURCE, "add_bias");
-        convMish = k.kernel(SOURCE, "causal_group_conv_mish");
+        convMish = k.kernel(SOURCE, "causal_group_conv_mish_tiled");
         lnMod = k.kernel(SOURCE, "layernorm_modulate");
         qkvRope = k.kernel(SOURCE, "qkv_bias_rope_head0");
-        attention = k.kernel(SOURCE, "attention_full");
+        attention = k.kernel(SOURCE, "attention_flash");
         gatedResidual = k.kernel(SOURCE, "gated_residual");
         biasGelu = k.kernel(SOURCE, "bias_gelu_tanh");
         toChannelMajor = k.kernel(SOURCE, "to_channel_major");
-        attention.allowDynamicSharedMemory(64 * 1024);
+        attention.allowDynamicSharedMemory(FLASH_SMEM);
+    }
+
+    /** A grouped conv kernel [D, CPG(j), K] stored as [D / CPG][j][k][CPG(c)] for the tiled kernel. */
+    private DeviceBuffer convWeights(Source src, String key, int d) {
+        int cpg = convGroupChannels, k = convKernel;
+        if (src instanceof RandomSource) return up(src, key, d, cpg, k);   // any layout of random values will do
+        float[] w = src.host(key, d, cpg, k);
+        float[] t = new float[w.length];
+        for (int c = 0; c < d; c++) {
+            int g = c / cpg, cl = c % cpg;
+            for (int j = 0; j < cpg; j++) {
+                for (int kk = 0; kk < k; kk++) t[((g * cpg + j) * k + kk) * cpg + cl] = w[(c * cpg + j) * k + kk];
+            }
+        }
+        DeviceBuffer b = keep(ctx.allocate(t.length * 4L));
+        b.upload(t, 0);
+        return b;
     }
 
     private DeviceBuffer up(Source src, String key, long... shape) {
@@ -270,6 +289,19 @@ public final class CudaDitEstimator implements AutoCloseable {
 
     /** As {@link #forward(float[], float[], float[], float[], float[], float[])}; {@code streaming} adds the block-causal mask. */
     public float[] forward(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond, boolean streaming) {
+        return run(x, mask, mu, t, spks, cond, streaming, null);
+    }
+
+    /** One call with CUDA events between the operations: device ms by operation, summed over blocks. */
+    public java.util.Map<String, Double> profile(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond,
+                                                 boolean streaming) {
+        java.util.Map<String, Double> result = new java.util.LinkedHashMap<>();
+        run(x, mask, mu, t, spks, cond, streaming, result);
+        return result;
+    }
+
+    private float[] run(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond, boolean streaming,
+                        java.util.Map<String, Double> profile) {
         int batch = t.length, m = g.mel();
         if (batch == 0 || x.length % (batch * m) != 0) throw new IllegalArgumentException("x has " + x.length + " values, not [" + batch + ", " + m + ", T]");
         int frames = x.length / (batch * m);
@@ -277,7 +309,7 @@ public final class CudaDitEstimator implements AutoCloseable {
         check("cond", cond, batch * m * frames);
         check("mask", mask, batch * frames);
         check("spks", spks, batch * m);
-        if (frames * 4L > 64 * 1024) throw new IllegalArgumentException(frames + " frames exceed the attention kernel's shared memory (16384 frames)");
+        if (g.dimHead() > 64) throw new IllegalArgumentException("attention_flash supports dim_head <= 64, not " + g.dimHead());
         ctx.makeCurrent();
         int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff();
         List<DeviceBuffer> tmp = new ArrayList<>();
@@ -296,8 +328,11 @@ public final class CudaDitEstimator implements AutoCloseable {
             ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m));
             ops.add(gemm(d, rows, 4 * m, projW, cat, h));
             ops.add(addBias.launch(rowGrid, blk, 0, h, projB, d));
-            ops.add(convMish.launch(rowGrid, blk, 0, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
-            ops.add(convMish.launch(rowGrid, blk, 0, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+            int subs = Math.clamp(256 / convGroupChannels, 4, 32);
+            Dim convGrid = new Dim((frames + 31) / 32, d / convGroupChannels, batch), convBlock = Dim.of(convGroupChannels * subs);
+            int convSmem = (32 + convKernel - 1) * convGroupChannels * 4;
+            ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
+            ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
             float scale = (float) (1.0 / Math.sqrt(g.dimHead()));
             for (Block b : blocks) {
                 // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]
@@ -306,7 +341,7 @@ public final class CudaDitEstimator implements AutoCloseable {
                 ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS));
                 ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
                 ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
-                ops.add(attention.launch(new Dim(g.heads(), frames, batch), Dim.of(128), frames * 4, att, qkv, dmask, frames,
+                ops.add(attention.launch(new Dim(g.heads(), (frames + 63) / 64, batch), Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames,
                         g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0));
                 ops.add(gemm(d, rows, in, b.out(), att, o));
                 ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
@@ -322,7 +357,8 @@ public final class CudaDitEstimator implements AutoCloseable {
             ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 2 * d, d, 0, LN_EPS));
             ops.add(gemm(m, rows, d, projOutW, n, y));
             ops.add(toChannelMajor.launch(rowGrid, Dim.of(128), 0, out, y, projOutB, frames, m));
-            for (StreamOp op : ops) op.enqueue(ctx.stream());
+            if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
+            else for (StreamOp op : ops) op.enqueue(ctx.stream());
             ctx.synchronize();
             return out.downloadFloats(0, rows * m);
         } finally {

@@ -32,6 +32,7 @@ public final class FlowEstimatorBench {
             sb.append("DiT estimator, full geometry (1024 x 22, 16 x 64 heads), fp32, random weights, batch 2 (CFG)\n\n");
             sb.append("| frames T | streaming mask | median ms/call | min | flow RTF for 10 Euler steps over T frames | TFLOP/s |\n|---|---|---|---|---|---|\n");
             SplittableRandom r = new SplittableRandom(3);
+            StringBuilder profileText = new StringBuilder();
             for (int frames : new int[] {250, 500, 1000}) {
                 for (boolean streaming : new boolean[] {false, true}) {
                     int batch = 2, m = 80;
@@ -48,6 +49,12 @@ public final class FlowEstimatorBench {
                         ms[i] = (System.nanoTime() - a) / 1e6;
                     }
                     Arrays.sort(ms);
+                    if (frames == 500 && !streaming) {
+                        profileText = new StringBuilder("\nDevice time by operation, T = 500, full attention (one call, events between launches, summed over the 22 blocks):\n\n| operation | ms |\n|---|---|\n");
+                        for (var e : dit.profile(x, mask, mu, t, spks, cond, false).entrySet()) {
+                            profileText.append(String.format(Locale.ROOT, "| %s | %.3f |%n", e.getKey(), e.getValue()));
+                        }
+                    }
                     double median = ms[ms.length / 2];
                     double rtf = 10 * median / (frames / 50.0 * 1000);
                     // 2 * MACs: blocks (4 d^2 + 2 d ff) per frame, attention 2 T d per frame, input proj + convs
@@ -59,6 +66,7 @@ public final class FlowEstimatorBench {
                     sb.append(line);
                 }
             }
+            sb.append(profileText);
         }
         System.out.println(sb);
         if (out != null) Files.writeString(out, sb.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);

@@ -18,18 +18,6 @@ __device__ float block_sum(float v, float* scratch) {
     return v;
 }
 
-__device__ float block_max(float v, float* scratch) {
-    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
-    __syncthreads();
-    if (lane == 0) scratch[warp] = v;
-    __syncthreads();
-    int warps = blockDim.x >> 5;
-    v = lane < warps ? scratch[lane] : NEG_INF;
-    for (int o = 16; o > 0; o >>= 1) v = fmaxf(v, __shfl_xor_sync(0xffffffffu, v, o));
-    return v;
-}
-
 // InputEmbedding's concat: row (b, t) = [x[b,:,t], cond[b,:,t], mu[b,:,t], spks[b,:]] (4 x M wide).
 // grid: B*T, block: 256
 extern "C" __global__ void dit_input_concat(float* out, const float* x, const float* cond, const float* mu,
@@ -54,28 +42,6 @@ extern "C" __global__ void add_bias(float* y, const float* bias, int n) {
 __device__ __forceinline__ float mish(float x) {
     float sp = x > 20.0f ? x : log1pf(expf(x));   // softplus with PyTorch's threshold 20
     return x * tanhf(sp);
-}
-
-// CausalConvPositionEmbedding stage: out[b,t,c] = mish(bias[c] + sum_{j,k} w[c,j,k] * in[b, t-(K-1)+k, g*CPG+j])
-// (+ residual[b,t,c] when residual is set; may alias out). Grouped conv, left zero padding K-1.
-// grid: B*T, block: 256
-extern "C" __global__ void causal_group_conv_mish(float* out, const float* in, const float* w, const float* bias,
-                                                  const float* residual, int T, int C, int CPG, int K) {
-    int row = blockIdx.x, b = row / T, t = row % T;
-    for (int c = threadIdx.x; c < C; c += blockDim.x) {
-        int g0 = (c / CPG) * CPG;
-        float acc = bias[c];
-        const float* wc = w + (long) c * CPG * K;
-        for (int k = 0; k < K; k++) {
-            int ts = t - (K - 1) + k;
-            if (ts < 0) continue;
-            const float* src = in + ((long) b * T + ts) * C + g0;
-            for (int j = 0; j < CPG; j++) acc += wc[j * K + k] * src[j];
-        }
-        float v = mish(acc);
-        if (residual) v += residual[(long) row * C + c];
-        out[(long) row * C + c] = v;
-    }
 }
 
 // out = LayerNorm(x) * (1 + mod[b, scale_at + c]) + mod[b, shift_at + c]; LayerNorm without affine,
@@ -117,57 +83,161 @@ extern "C" __global__ void qkv_bias_rope_head0(float* qkv, const float* bias, co
     }
 }
 
-// Attention with a key mask: query (b, t) of head h over keys s with mask[b, s] != 0 and, when chunk > 0,
-// s < (t / chunk + 1) * chunk (the streaming block-causal mask of add_optional_chunk_mask, counted from
-// frame 0; chunk 0 = full attention).
-// qkv [B*T, 3*I] (q | k | v, heads of Dh inside each), out [B*T, I]. Scores in shared memory (T floats).
-// grid: (H, T, B), block: 128, dynamic shared memory: T * 4 bytes. Dh <= 128.
-extern "C" __global__ void attention_full(float* out, const float* qkv, const float* mask, int T, int H, int Dh,
-                                          float scale, int chunk) {
-    extern __shared__ float scores[];
-    __shared__ float scratch[32];
-    __shared__ float partial[4 * 128];
-    int h = blockIdx.x, t = blockIdx.y, b = blockIdx.z;
-    int I = H * Dh;
-    const float* q = qkv + ((long) b * T + t) * 3 * I + h * Dh;
-    int warp = threadIdx.x >> 5, lane = threadIdx.x & 31, warps = blockDim.x >> 5;
-    float qr[4];
-#pragma unroll
-    for (int m = 0; m < 4; m++) qr[m] = lane + 32 * m < Dh ? q[lane + 32 * m] : 0.0f;
-    int T_end = chunk > 0 ? min(T, (t / chunk + 1) * chunk) : T;   // keys past this are masked
-    float local_max = NEG_INF;
-    for (int s = warp; s < T_end; s += warps) {
-        const float* k = qkv + ((long) b * T + s) * 3 * I + I + h * Dh;
-        float sc = 0.0f;
-#pragma unroll
-        for (int m = 0; m < 4; m++) if (lane + 32 * m < Dh) sc += qr[m] * k[lane + 32 * m];
-        for (int o = 16; o > 0; o >>= 1) sc += __shfl_xor_sync(0xffffffffu, sc, o);
-        sc = mask[(long) b * T + s] != 0.0f ? sc * scale : NEG_INF;
-        if (lane == 0) scores[s] = sc;
-        local_max = fmaxf(local_max, sc);
+// CausalConvPositionEmbedding stage: out[b,t,c] = mish(bias[c] + sum_{j,k} w[c,j,k] * in[b, t-(K-1)+k, g*CPG+j])
+// (+ residual[b,t,c] when residual is set; may alias out): a grouped conv with left zero padding K-1.
+// Tiled: a block computes 32 frames of one channel group from a shared-memory
+// tile of its (32 + K - 1) input frames; weights are pre-transposed to [group][j][k][c] so a warp reads
+// 32 consecutive output channels' weights at once. Thread (c, sub) computes frames sub*per .. +per-1.
+// grid: (ceil(T / 32), C / CPG, B), block: CPG * subs with per = 32 / subs <= 8,
+// dynamic shared memory: (32 + K - 1) * CPG * 4 bytes
+extern "C" __global__ void causal_group_conv_mish_tiled(float* out, const float* in, const float* wt, const float* bias,
+                                                        const float* residual, int T, int C, int CPG, int K) {
+    extern __shared__ float tile[];
+    const int TT = 32;
+    int t0 = blockIdx.x * TT, g = blockIdx.y, b = blockIdx.z;
+    int rows = TT + K - 1;
+    for (int idx = threadIdx.x; idx < rows * CPG; idx += blockDim.x) {
+        int r = idx / CPG, j = idx % CPG;
+        int ts = t0 - (K - 1) + r;
+        tile[idx] = ts >= 0 && ts < T ? in[((long) b * T + ts) * C + g * CPG + j] : 0.0f;
     }
-    float mx = block_max(local_max, scratch);
-    float local_sum = 0.0f;
-    for (int s = threadIdx.x; s < T_end; s += blockDim.x) {
-        float e = scores[s] == NEG_INF ? 0.0f : expf(scores[s] - mx);
-        scores[s] = e;
-        local_sum += e;
-    }
-    float sum = block_sum(local_sum, scratch);
-    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    for (int s = warp; s < T_end; s += warps) {
-        float p = scores[s];
-        const float* v = qkv + ((long) b * T + s) * 3 * I + 2 * I + h * Dh;
-#pragma unroll
-        for (int m = 0; m < 4; m++) if (lane + 32 * m < Dh) acc[m] += p * v[lane + 32 * m];
-    }
-#pragma unroll
-    for (int m = 0; m < 4; m++) if (lane + 32 * m < Dh) partial[warp * Dh + lane + 32 * m] = acc[m];
     __syncthreads();
-    for (int d = threadIdx.x; d < Dh; d += blockDim.x) {
-        float a = 0.0f;
-        for (int w = 0; w < warps; w++) a += partial[w * Dh + d];
-        out[((long) b * T + t) * I + h * Dh + d] = a / sum;
+    int cl = threadIdx.x % CPG, sub = threadIdx.x / CPG, subs = blockDim.x / CPG;
+    int per = TT / subs;
+    float acc[8] = {0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+    const float* w = wt + (long) g * CPG * K * CPG;
+    for (int j = 0; j < CPG; j++) {
+        for (int k = 0; k < K; k++) {
+            float wv = w[((long) j * K + k) * CPG + cl];
+            const float* col = tile + (sub * per + k) * CPG + j;
+#pragma unroll
+            for (int i = 0; i < 8; i++) if (i < per) acc[i] += wv * col[i * CPG];
+        }
+    }
+    int c = g * CPG + cl;
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        int t = t0 + sub * per + i;
+        if (i < per && t < T) {
+            long o = ((long) b * T + t) * C + c;
+            float v = mish(acc[i] + bias[c]);
+            if (residual) v += residual[o];
+            out[o] = v;
+        }
+    }
+}
+
+// Tiled attention (flash style, float32 FMA, no score matrix in global memory): a block takes 64 query
+// rows of head h and walks the key tiles of 64 with an online softmax; thread (rg, cg) owns a 4 x 4
+// patch of the score tile and of the output. Keys s of query (b, t) need mask[b, s] != 0 and, when
+// chunk > 0, s < (t / chunk + 1) * chunk (the streaming block-causal mask of add_optional_chunk_mask,
+// counted from frame 0; chunk 0 = full attention). Dh <= 64.
+// grid: (H, ceil(T / 64), B), block: 256, dynamic shared memory: 3 * 64 * 65 * 4 bytes
+extern "C" __global__ void __launch_bounds__(256) attention_flash(float* out, const float* qkv, const float* mask, int T,
+                                                                  int H, int Dh, float scale, int chunk) {
+    extern __shared__ float sm[];
+    const int FT = 64, LD = FT + 1;
+    float* Qs = sm;
+    float* Ks = sm + FT * LD;     // key tile, then the probabilities P of the tile
+    float* Vs = sm + 2 * FT * LD;
+    int h = blockIdx.x, q0 = blockIdx.y * FT, b = blockIdx.z;
+    int I = H * Dh;
+    int tid = threadIdx.x, rg = tid >> 4, cg = tid & 15;
+    for (int idx = tid; idx < FT * FT; idx += blockDim.x) {
+        int r = idx / FT, d = idx % FT, t = q0 + r;
+        Qs[r * LD + d] = t < T && d < Dh ? qkv[((long) b * T + t) * 3 * I + h * Dh + d] : 0.0f;
+    }
+    float m[4], l[4], o[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        m[i] = NEG_INF;
+        l[i] = 0.0f;
+#pragma unroll
+        for (int j = 0; j < 4; j++) o[i][j] = 0.0f;
+    }
+    int q_last = min(T, q0 + FT) - 1;
+    int kend = chunk > 0 ? min(T, (q_last / chunk + 1) * chunk) : T;
+    for (int k0 = 0; k0 < kend; k0 += FT) {
+        __syncthreads();
+        for (int idx = tid; idx < FT * FT; idx += blockDim.x) {
+            int r = idx / FT, d = idx % FT, sidx = k0 + r;
+            bool in = sidx < T && d < Dh;
+            long base = ((long) b * T + sidx) * 3 * I + h * Dh + d;
+            Ks[r * LD + d] = in ? qkv[base + I] : 0.0f;
+            Vs[r * LD + d] = in ? qkv[base + 2 * I] : 0.0f;
+        }
+        __syncthreads();
+        float sc[4][4];
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) sc[i][j] = 0.0f;
+        for (int d = 0; d < Dh; d++) {
+            float qv[4], kv[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) qv[i] = Qs[(rg * 4 + i) * LD + d];
+#pragma unroll
+            for (int j = 0; j < 4; j++) kv[j] = Ks[(cg * 4 + j) * LD + d];
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) sc[i][j] += qv[i] * kv[j];
+        }
+#pragma unroll
+        for (int i = 0; i < 4; i++) {
+            int t = q0 + rg * 4 + i;
+            int allowed = chunk > 0 ? (t / chunk + 1) * chunk : T;
+            float mx = NEG_INF;
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                int sidx = k0 + cg * 4 + j;
+                bool ok = sidx < T && sidx < allowed && mask[(long) b * T + sidx] != 0.0f;
+                sc[i][j] = ok ? sc[i][j] * scale : NEG_INF;
+                mx = fmaxf(mx, sc[i][j]);
+            }
+            for (int off = 8; off > 0; off >>= 1) mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, off));
+            float mnew = fmaxf(m[i], mx);
+            float alpha = m[i] == NEG_INF ? 0.0f : expf(m[i] - mnew);
+            float rs = 0.0f;
+#pragma unroll
+            for (int j = 0; j < 4; j++) {
+                float p = sc[i][j] == NEG_INF ? 0.0f : expf(sc[i][j] - mnew);
+                sc[i][j] = p;
+                rs += p;
+            }
+            for (int off = 8; off > 0; off >>= 1) rs += __shfl_xor_sync(0xffffffffu, rs, off);
+            l[i] = l[i] * alpha + rs;
+#pragma unroll
+            for (int j = 0; j < 4; j++) o[i][j] *= alpha;
+            m[i] = mnew;
+        }
+        __syncthreads();   // every thread is done reading the key tile
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+#pragma unroll
+            for (int j = 0; j < 4; j++) Ks[(rg * 4 + i) * LD + cg * 4 + j] = sc[i][j];
+        __syncthreads();
+        for (int kk = 0; kk < FT; kk++) {
+            float pv[4], vv[4];
+#pragma unroll
+            for (int i = 0; i < 4; i++) pv[i] = Ks[(rg * 4 + i) * LD + kk];
+#pragma unroll
+            for (int j = 0; j < 4; j++) vv[j] = Vs[kk * LD + cg * 4 + j];
+#pragma unroll
+            for (int i = 0; i < 4; i++)
+#pragma unroll
+                for (int j = 0; j < 4; j++) o[i][j] += pv[i] * vv[j];
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < 4; i++) {
+        int t = q0 + rg * 4 + i;
+        if (t >= T) continue;
+#pragma unroll
+        for (int j = 0; j < 4; j++) {
+            int d = cg * 4 + j;
+            if (d < Dh) out[((long) b * T + t) * I + h * Dh + d] = o[i][j] / l[i];
+        }
     }
 }
 
