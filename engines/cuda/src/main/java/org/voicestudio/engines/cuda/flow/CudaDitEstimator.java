@@ -18,13 +18,16 @@ import java.util.List;
  * The CosyVoice3 flow estimator (DiT, reference §4.3) on the GPU, float32, one call:
  * {@code out = estimator(x, mask, mu, t, spks, cond)} with x/mu/cond {@code [B, 80, T]}, mask
  * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
- * (B = 2 for CFG). GEMMs through cuBLAS (no TF32), everything else in {@code dit.cu}.
+ * (B = 2 for CFG). GEMMs through cuBLAS (fp32 without TF32, or bf16 operands with fp32 accumulation),
+ * everything else in {@code dit.cu} in fp32. Per tensor: GEMM weights (input proj, AdaLN linears,
+ * q/k/v, to_out, ff, norm_out, proj_out) in the chosen precision; biases, conv position kernels,
+ * RoPE frequencies and the time MLP (host, once per call) in fp32.
  *
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
  * block-causal mask). Not done: the Euler loop / CFG around it and the {@code FlowModel} contract
  * (the pre-lookahead layer, token embedding, which the engine-independent solver will drive),
  * buffers reused across calls (each call allocates its scratch and copies host arrays), CUDA graphs,
- * reduced precision (bf16 GEMMs would cut the ~10 ms of fp32 GEMMs at T = 500).
+ * and a tolerance for bf16 defended on more than the tiny fixture.
  */
 public final class CudaDitEstimator implements AutoCloseable {
     private static final String SOURCE = "dit.cu";
@@ -50,6 +53,7 @@ public final class CudaDitEstimator implements AutoCloseable {
 
     private final CudaContext ctx;
     private final Geometry g;
+    private final Gemm.Operands precision;   // GEMM weights and GEMM inputs; accumulation is fp32 either way
     private final float[] time1W, time1B, time2W, time2B;   // host: the time MLP runs once per call on [B]
     private final DeviceBuffer projW, projB, conv1W, conv1B, conv2W, conv2B, invFreq, normOutW, normOutB, projOutW, projOutB;
     private final int convGroupChannels, convKernel;
@@ -59,7 +63,15 @@ public final class CudaDitEstimator implements AutoCloseable {
 
     /** Uploads the estimator from {@code flow.pt} (keys {@code decoder.estimator.*}), checking shapes. */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
-        this(ctx, g, new CheckpointSource(ctx, flow));
+        this(ctx, g, flow, Gemm.Operands.FP32);
+    }
+
+    /**
+     * As {@link #CudaDitEstimator(CudaContext, Geometry, StateDict)} with the GEMM weights and GEMM
+     * inputs in {@code precision} (bf16: tensor cores, fp32 accumulation; everything else stays fp32).
+     */
+    public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision) {
+        this(ctx, g, new CheckpointSource(ctx, flow), precision);
     }
 
     /**
@@ -67,13 +79,15 @@ public final class CudaDitEstimator implements AutoCloseable {
      * checkpoint): uniform ±1/sqrt(fan-in), conv position kernel {@code convKernel} wide in
      * {@code convGroups} groups, RoPE frequencies as x-transformers computes them (base 10000).
      */
-    public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed) {
-        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed));
+    public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
+                                          Gemm.Operands precision) {
+        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision);
     }
 
-    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow) {
+    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision) {
         this.ctx = ctx;
         this.g = g;
+        this.precision = precision;
         ctx.makeCurrent();
         int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
         try {
@@ -81,7 +95,7 @@ public final class CudaDitEstimator implements AutoCloseable {
             time1B = flow.host("time_embed.time_mlp.0.bias", d);
             time2W = flow.host("time_embed.time_mlp.2.weight", d, d);
             time2B = flow.host("time_embed.time_mlp.2.bias", d);
-            projW = up(flow, "input_embed.proj.weight", d, 4L * m);
+            projW = gemmWeight(flow, "input_embed.proj.weight", d, 4L * m);
             projB = up(flow, "input_embed.proj.bias", d);
             long[] c1 = flow.shape("input_embed.conv_pos_embed.conv1.0.weight");
             if (c1.length != 3 || c1[0] != d || d % c1[1] != 0) {
@@ -97,16 +111,16 @@ public final class CudaDitEstimator implements AutoCloseable {
             for (int i = 0; i < g.depth(); i++) {
                 String b = "transformer_blocks." + i + ".";
                 blocks.add(new Block(
-                        up(flow, b + "attn_norm.linear.weight", 6L * d, d), up(flow, b + "attn_norm.linear.bias", 6L * d),
-                        upRows(flow, new String[] {b + "attn.to_q.weight", b + "attn.to_k.weight", b + "attn.to_v.weight"}, in, d),
-                        upRows(flow, new String[] {b + "attn.to_q.bias", b + "attn.to_k.bias", b + "attn.to_v.bias"}, in, 1),
-                        up(flow, b + "attn.to_out.0.weight", d, in), up(flow, b + "attn.to_out.0.bias", d),
-                        up(flow, b + "ff.ff.0.0.weight", f, d), up(flow, b + "ff.ff.0.0.bias", f),
-                        up(flow, b + "ff.ff.2.weight", d, f), up(flow, b + "ff.ff.2.bias", d)));
+                        gemmWeight(flow, b + "attn_norm.linear.weight", 6L * d, d), up(flow, b + "attn_norm.linear.bias", 6L * d),
+                        upRows(flow, new String[] {b + "attn.to_q.weight", b + "attn.to_k.weight", b + "attn.to_v.weight"}, in, d, true),
+                        upRows(flow, new String[] {b + "attn.to_q.bias", b + "attn.to_k.bias", b + "attn.to_v.bias"}, in, 1, false),
+                        gemmWeight(flow, b + "attn.to_out.0.weight", d, in), up(flow, b + "attn.to_out.0.bias", d),
+                        gemmWeight(flow, b + "ff.ff.0.0.weight", f, d), up(flow, b + "ff.ff.0.0.bias", f),
+                        gemmWeight(flow, b + "ff.ff.2.weight", d, f), up(flow, b + "ff.ff.2.bias", d)));
             }
-            normOutW = up(flow, "norm_out.linear.weight", 2L * d, d);
+            normOutW = gemmWeight(flow, "norm_out.linear.weight", 2L * d, d);
             normOutB = up(flow, "norm_out.linear.bias", 2L * d);
-            projOutW = up(flow, "proj_out.weight", m, d);
+            projOutW = gemmWeight(flow, "proj_out.weight", m, d);
             projOutB = up(flow, "proj_out.bias", m);
         } catch (RuntimeException | Error e) {
             close();
@@ -142,18 +156,29 @@ public final class CudaDitEstimator implements AutoCloseable {
         return b;
     }
 
+    /** An fp32 tensor (biases, norms, conv kernels). */
     private DeviceBuffer up(Source src, String key, long... shape) {
         DeviceBuffer b = keep(ctx.allocate(numel(shape) * 4));
-        src.fill(b, 0, key, shape);
+        src.fill(b, 0, key, false, shape);
         return b;
     }
 
-    /** Row blocks of equal shape [rows, cols] stacked (cols 1: vectors concatenated). */
-    private DeviceBuffer upRows(Source src, String[] keys, int rows, int cols) {
-        DeviceBuffer b = keep(ctx.allocate((long) keys.length * rows * cols * 4));
+    /** A GEMM weight in the working precision. */
+    private DeviceBuffer gemmWeight(Source src, String key, long... shape) {
+        boolean bf16 = precision == Gemm.Operands.BF16;
+        DeviceBuffer b = keep(ctx.allocate(numel(shape) * precision.bytes));
+        src.fill(b, 0, key, bf16, shape);
+        return b;
+    }
+
+    /** Row blocks of equal shape [rows, cols] stacked (cols 1: vectors concatenated); GEMM precision when gemm. */
+    private DeviceBuffer upRows(Source src, String[] keys, int rows, int cols, boolean gemm) {
+        boolean bf16 = gemm && precision == Gemm.Operands.BF16;
+        int elem = bf16 ? 2 : 4;
+        DeviceBuffer b = keep(ctx.allocate((long) keys.length * rows * cols * elem));
         for (int i = 0; i < keys.length; i++) {
             long[] shape = cols == 1 ? new long[] {rows} : new long[] {rows, cols};
-            src.fill(b, (long) i * rows * cols * 4, keys[i], shape);
+            src.fill(b, (long) i * rows * cols * elem, keys[i], bf16, shape);
         }
         return b;
     }
@@ -170,8 +195,8 @@ public final class CudaDitEstimator implements AutoCloseable {
 
         float[] host(String key, long... shape);
 
-        /** Writes the tensor into {@code b} at {@code byteOffset}. */
-        void fill(DeviceBuffer b, long byteOffset, String key, long... shape);
+        /** Writes the tensor into {@code b} at {@code byteOffset}, as bf16 when {@code bf16}. */
+        void fill(DeviceBuffer b, long byteOffset, String key, boolean bf16, long... shape);
     }
 
     private record CheckpointSource(CudaContext ctx, StateDict sd) implements Source {
@@ -185,7 +210,11 @@ public final class CudaDitEstimator implements AutoCloseable {
 
         @Override public float[] host(String key, long... shape) { return f32(key, shape).toFloats(); }
 
-        @Override public void fill(DeviceBuffer b, long byteOffset, String key, long... shape) { b.upload(f32(key, shape).data(), byteOffset); }
+        @Override
+        public void fill(DeviceBuffer b, long byteOffset, String key, boolean bf16, long... shape) {
+            if (bf16) b.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(f32(key, shape).toFloats()), byteOffset);
+            else b.upload(f32(key, shape).data(), byteOffset);
+        }
     }
 
     private static final class RandomSource implements Source {
@@ -227,7 +256,7 @@ public final class CudaDitEstimator implements AutoCloseable {
         }
 
         @Override
-        public void fill(DeviceBuffer b, long byteOffset, String key, long... shape) {
+        public void fill(DeviceBuffer b, long byteOffset, String key, boolean bf16, long... shape) {
             if (key.equals("rotary_embed.inv_freq")) {
                 float[] f = new float[(int) shape[0]];
                 for (int i = 0; i < f.length; i++) f[i] = (float) (1.0 / Math.pow(10000, 2.0 * i / g.dimHead()));
@@ -237,7 +266,7 @@ public final class CudaDitEstimator implements AutoCloseable {
             long n = numel(shape);
             int blocks = (int) Math.min(4096, (n + 255) / 256);
             uniform.launch(Kernel.Dim.of(blocks), Kernel.Dim.of(256), 0, new Ptr(b.address(byteOffset)), n,
-                    seed * 7919 + (draw++), 0f, scale(key, shape), 0).enqueue(ctx.stream());
+                    seed * 7919 + (draw++), 0f, scale(key, shape), bf16 ? 1 : 0).enqueue(ctx.stream());
         }
     }
 
@@ -315,17 +344,27 @@ public final class CudaDitEstimator implements AutoCloseable {
         List<DeviceBuffer> tmp = new ArrayList<>();
         try {
             DeviceBuffer dx = tmpUp(tmp, x), dmu = tmpUp(tmp, mu), dcond = tmpUp(tmp, cond), dmask = tmpUp(tmp, mask), dspks = tmpUp(tmp, spks);
-            DeviceBuffer ada = tmpUp(tmp, adaLnInput(t));                      // [B, D]
-            DeviceBuffer cat = tmpAlloc(tmp, (long) rows * 4 * m);
-            DeviceBuffer h = tmpAlloc(tmp, (long) rows * d), n = tmpAlloc(tmp, (long) rows * d), c1 = tmpAlloc(tmp, (long) rows * d);
-            DeviceBuffer qkv = tmpAlloc(tmp, (long) rows * 3 * in), att = tmpAlloc(tmp, (long) rows * in);
+            boolean bf16 = precision == Gemm.Operands.BF16;
+            int lo = bf16 ? 1 : 0;
+            float[] adaIn = adaLnInput(t);
+            DeviceBuffer ada;                                                   // [B, D], GEMM input
+            if (bf16) {
+                ada = tmpAlloc(tmp, (adaIn.length + 1) / 2);
+                ada.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(adaIn), 0);
+            } else {
+                ada = tmpUp(tmp, adaIn);
+            }
+            DeviceBuffer cat = tmpGemmIn(tmp, (long) rows * 4 * m);
+            DeviceBuffer h = tmpAlloc(tmp, (long) rows * d), n = tmpGemmIn(tmp, (long) rows * d), c1 = tmpAlloc(tmp, (long) rows * d);
+            DeviceBuffer qkv = tmpAlloc(tmp, (long) rows * 3 * in), att = tmpGemmIn(tmp, (long) rows * in);
             DeviceBuffer o = tmpAlloc(tmp, (long) rows * d), ff = tmpAlloc(tmp, (long) rows * f);
+            DeviceBuffer ffAct = bf16 ? tmpGemmIn(tmp, (long) rows * f) : ff;   // fp32: GELU in place
             DeviceBuffer mod = tmpAlloc(tmp, (long) batch * 6 * d), y = tmpAlloc(tmp, (long) rows * m), out = tmpAlloc(tmp, (long) rows * m);
 
             List<StreamOp> ops = new ArrayList<>();
             Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
             // InputEmbedding: proj(concat[x, cond, mu, spks]) + conv_pos_embed(.)                 [B*T, D]
-            ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m));
+            ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m, lo));
             ops.add(gemm(d, rows, 4 * m, projW, cat, h));
             ops.add(addBias.launch(rowGrid, blk, 0, h, projB, d));
             int subs = Math.clamp(256 / convGroupChannels, 4, 32);
@@ -338,23 +377,23 @@ public final class CudaDitEstimator implements AutoCloseable {
                 // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]
                 ops.add(gemm(6 * d, batch, d, b.mod(), ada, mod));
                 ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, b.modBias(), 6 * d));
-                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS));
+                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS, lo));
                 ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
                 ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
                 ops.add(attention.launch(new Dim(g.heads(), (frames + 63) / 64, batch), Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames,
-                        g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0));
+                        g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0, lo));
                 ops.add(gemm(d, rows, in, b.out(), att, o));
                 ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
-                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS));
+                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS, lo));
                 ops.add(gemm(f, rows, d, b.ff1(), n, ff));
-                ops.add(biasGelu.launch(rowGrid, blk, 0, ff, b.ff1Bias(), f));
-                ops.add(gemm(d, rows, f, b.ff2(), ff, o));
+                ops.add(biasGelu.launch(rowGrid, blk, 0, ffAct, ff, b.ff1Bias(), f, lo));
+                ops.add(gemm(d, rows, f, b.ff2(), ffAct, o));
                 ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.ff2Bias(), mod, new Ptr(0), frames, d, 6 * d, 5 * d));
             }
             // AdaLayerNormZero_Final: [scale, shift] (this order), then proj_out                    [B, 80, T]
             ops.add(gemm(2 * d, batch, d, normOutW, ada, mod));
             ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, normOutB, 2 * d));
-            ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 2 * d, d, 0, LN_EPS));
+            ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 2 * d, d, 0, LN_EPS, lo));
             ops.add(gemm(m, rows, d, projOutW, n, y));
             ops.add(toChannelMajor.launch(rowGrid, Dim.of(128), 0, out, y, projOutB, frames, m));
             if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
@@ -368,7 +407,7 @@ public final class CudaDitEstimator implements AutoCloseable {
     }
 
     private Gemm gemm(int n, int rows, int k, DeviceBuffer w, DeviceBuffer x, DeviceBuffer y) {
-        return new Gemm(ctx.blas(), Gemm.Operands.FP32, n, rows, k, w.address(), x.address(), y.address(), false);
+        return new Gemm(ctx.blas(), precision, n, rows, k, w.address(), x.address(), y.address(), false);
     }
 
     private static void check(String name, float[] a, int expected) {
@@ -377,6 +416,13 @@ public final class CudaDitEstimator implements AutoCloseable {
 
     private DeviceBuffer tmpAlloc(List<DeviceBuffer> tmp, long floats) {
         DeviceBuffer b = ctx.allocate(floats * 4);
+        tmp.add(b);
+        return b;
+    }
+
+    /** A GEMM input buffer of {@code count} elements in the working precision. */
+    private DeviceBuffer tmpGemmIn(List<DeviceBuffer> tmp, long count) {
+        DeviceBuffer b = ctx.allocate(count * precision.bytes);
         tmp.add(b);
         return b;
     }

@@ -1,5 +1,7 @@
 package org.voicestudio.engines.cuda.llm;
 
+import org.voicestudio.engines.cuda.Bf16;
+
 import org.voicestudio.engines.cuda.CudaContext;
 import org.voicestudio.engines.cuda.DeviceBuffer;
 import org.voicestudio.engines.cuda.Kernel;

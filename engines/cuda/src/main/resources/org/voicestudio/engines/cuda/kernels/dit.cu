@@ -6,6 +6,19 @@
 
 #define NEG_INF __int_as_float(0xff800000)
 
+__device__ __forceinline__ unsigned short f32_to_bf16(float v) {
+    unsigned int u = __float_as_uint(v);
+    if ((u & 0x7fffffffu) > 0x7f800000u) return (unsigned short) 0x7fc0;  // NaN stays NaN
+    u += 0x7fffu + ((u >> 16) & 1u);                                       // round to nearest even
+    return (unsigned short) (u >> 16);
+}
+
+// GEMM inputs are written as float32 or, for the bf16 path, bfloat16 (out_bf16 != 0).
+__device__ __forceinline__ void store(void* out, long i, float v, int out_bf16) {
+    if (out_bf16) ((unsigned short*) out)[i] = f32_to_bf16(v);
+    else ((float*) out)[i] = v;
+}
+
 __device__ float block_sum(float v, float* scratch) {
     for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
     int warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
@@ -20,16 +33,16 @@ __device__ float block_sum(float v, float* scratch) {
 
 // InputEmbedding's concat: row (b, t) = [x[b,:,t], cond[b,:,t], mu[b,:,t], spks[b,:]] (4 x M wide).
 // grid: B*T, block: 256
-extern "C" __global__ void dit_input_concat(float* out, const float* x, const float* cond, const float* mu,
-                                            const float* spks, int T, int M) {
+extern "C" __global__ void dit_input_concat(void* out, const float* x, const float* cond, const float* mu,
+                                            const float* spks, int T, int M, int out_bf16) {
     int row = blockIdx.x, b = row / T, t = row % T;
-    float* o = out + (long) row * 4 * M;
+    long o = (long) row * 4 * M;
     for (int c = threadIdx.x; c < M; c += blockDim.x) {
         long src = ((long) b * M + c) * T + t;
-        o[c] = x[src];
-        o[M + c] = cond[src];
-        o[2 * M + c] = mu[src];
-        o[3 * M + c] = spks[(long) b * M + c];
+        store(out, o + c, x[src], out_bf16);
+        store(out, o + M + c, cond[src], out_bf16);
+        store(out, o + 2 * M + c, mu[src], out_bf16);
+        store(out, o + 3 * M + c, spks[(long) b * M + c], out_bf16);
     }
 }
 
@@ -46,8 +59,8 @@ __device__ __forceinline__ float mish(float x) {
 
 // out = LayerNorm(x) * (1 + mod[b, scale_at + c]) + mod[b, shift_at + c]; LayerNorm without affine,
 // biased variance, eps. mod is [B, mod_width].   grid: B*T, block: 256
-extern "C" __global__ void layernorm_modulate(float* out, const float* x, const float* mod, int T, int C, int mod_width,
-                                              int shift_at, int scale_at, float eps) {
+extern "C" __global__ void layernorm_modulate(void* out, const float* x, const float* mod, int T, int C, int mod_width,
+                                              int shift_at, int scale_at, float eps, int out_bf16) {
     __shared__ float scratch[32];
     int row = blockIdx.x, b = row / T;
     const float* xr = x + (long) row * C;
@@ -60,7 +73,7 @@ extern "C" __global__ void layernorm_modulate(float* out, const float* x, const 
     float inv = 1.0f / sqrtf(var + eps);
     const float* m = mod + (long) b * mod_width;
     for (int c = threadIdx.x; c < C; c += blockDim.x) {
-        out[(long) row * C + c] = (xr[c] - mean) * inv * (1.0f + m[scale_at + c]) + m[shift_at + c];
+        store(out, (long) row * C + c, (xr[c] - mean) * inv * (1.0f + m[scale_at + c]) + m[shift_at + c], out_bf16);
     }
 }
 
@@ -133,8 +146,8 @@ extern "C" __global__ void causal_group_conv_mish_tiled(float* out, const float*
 // chunk > 0, s < (t / chunk + 1) * chunk (the streaming block-causal mask of add_optional_chunk_mask,
 // counted from frame 0; chunk 0 = full attention). Dh <= 64.
 // grid: (H, ceil(T / 64), B), block: 256, dynamic shared memory: 3 * 64 * 65 * 4 bytes
-extern "C" __global__ void __launch_bounds__(256) attention_flash(float* out, const float* qkv, const float* mask, int T,
-                                                                  int H, int Dh, float scale, int chunk) {
+extern "C" __global__ void __launch_bounds__(256) attention_flash(void* out, const float* qkv, const float* mask, int T,
+                                                                  int H, int Dh, float scale, int chunk, int out_bf16) {
     extern __shared__ float sm[];
     const int FT = 64, LD = FT + 1;
     float* Qs = sm;
@@ -236,7 +249,7 @@ extern "C" __global__ void __launch_bounds__(256) attention_flash(float* out, co
 #pragma unroll
         for (int j = 0; j < 4; j++) {
             int d = cg * 4 + j;
-            if (d < Dh) out[((long) b * T + t) * I + h * Dh + d] = o[i][j] / l[i];
+            if (d < Dh) store(out, ((long) b * T + t) * I + h * Dh + d, o[i][j] / l[i], out_bf16);
         }
     }
 }
@@ -254,13 +267,13 @@ extern "C" __global__ void gated_residual(float* x, const float* y, const float*
     }
 }
 
-// y = gelu_tanh(y + bias).   grid: rows, block: 256
-extern "C" __global__ void bias_gelu_tanh(float* y, const float* bias, int n) {
-    float* yr = y + (long) blockIdx.x * n;
+// out = gelu_tanh(y + bias) (out may alias y on the fp32 path).   grid: rows, block: 256
+extern "C" __global__ void bias_gelu_tanh(void* out, const float* y, const float* bias, int n, int out_bf16) {
+    const float* yr = y + (long) blockIdx.x * n;
     for (int c = threadIdx.x; c < n; c += blockDim.x) {
         float x = yr[c] + bias[c];
         float inner = 0.7978845608028654f * (x + 0.044715f * x * x * x);
-        yr[c] = 0.5f * x * (1.0f + tanhf(inner));
+        store(out, (long) blockIdx.x * n + c, 0.5f * x * (1.0f + tanhf(inner)), out_bf16);
     }
 }
 

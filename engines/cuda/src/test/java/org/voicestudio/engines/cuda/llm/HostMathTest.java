@@ -1,5 +1,7 @@
 package org.voicestudio.engines.cuda.llm;
 
+import org.voicestudio.engines.cuda.Bf16;
+
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
