@@ -26,8 +26,8 @@ import java.util.List;
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
  * block-causal mask). Not done: the Euler loop / CFG around it and the {@code FlowModel} contract
  * (the pre-lookahead layer, token embedding, which the engine-independent solver will drive),
- * buffers reused across calls (each call allocates its scratch and copies host arrays), CUDA graphs,
- * and a tolerance for bf16 defended on more than the tiny fixture.
+ * CUDA graphs and device-resident inputs (each call copies host arrays in and out), and a bf16
+ * tolerance defended on more than the tiny fixture. Not thread-safe.
  */
 public final class CudaDitEstimator implements AutoCloseable {
     private static final String SOURCE = "dit.cu";
@@ -340,70 +340,134 @@ public final class CudaDitEstimator implements AutoCloseable {
         check("spks", spks, batch * m);
         if (g.dimHead() > 64) throw new IllegalArgumentException("attention_flash supports dim_head <= 64, not " + g.dimHead());
         ctx.makeCurrent();
-        int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff();
-        List<DeviceBuffer> tmp = new ArrayList<>();
-        try {
-            DeviceBuffer dx = tmpUp(tmp, x), dmu = tmpUp(tmp, mu), dcond = tmpUp(tmp, cond), dmask = tmpUp(tmp, mask), dspks = tmpUp(tmp, spks);
-            boolean bf16 = precision == Gemm.Operands.BF16;
-            int lo = bf16 ? 1 : 0;
-            float[] adaIn = adaLnInput(t);
-            DeviceBuffer ada;                                                   // [B, D], GEMM input
-            if (bf16) {
-                ada = tmpAlloc(tmp, (adaIn.length + 1) / 2);
-                ada.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(adaIn), 0);
-            } else {
-                ada = tmpUp(tmp, adaIn);
-            }
-            DeviceBuffer cat = tmpGemmIn(tmp, (long) rows * 4 * m);
-            DeviceBuffer h = tmpAlloc(tmp, (long) rows * d), n = tmpGemmIn(tmp, (long) rows * d), c1 = tmpAlloc(tmp, (long) rows * d);
-            DeviceBuffer qkv = tmpAlloc(tmp, (long) rows * 3 * in), att = tmpGemmIn(tmp, (long) rows * in);
-            DeviceBuffer o = tmpAlloc(tmp, (long) rows * d), ff = tmpAlloc(tmp, (long) rows * f);
-            DeviceBuffer ffAct = bf16 ? tmpGemmIn(tmp, (long) rows * f) : ff;   // fp32: GELU in place
-            DeviceBuffer mod = tmpAlloc(tmp, (long) batch * 6 * d), y = tmpAlloc(tmp, (long) rows * m), out = tmpAlloc(tmp, (long) rows * m);
+        Scratch sc = scratchFor(batch, frames);
+        sc.x.upload(x, 0);
+        sc.mu.upload(mu, 0);
+        sc.cond.upload(cond, 0);
+        sc.mask.upload(mask, 0);
+        sc.spks.upload(spks, 0);
+        float[] adaIn = adaLnInput(t);
+        if (precision == Gemm.Operands.BF16) sc.ada.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(adaIn), 0);
+        else sc.ada.upload(adaIn, 0);
+        List<StreamOp> ops = sc.ops.computeIfAbsent(streaming, st -> buildOps(sc, st));
+        if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
+        else for (StreamOp op : ops) op.enqueue(ctx.stream());
+        ctx.synchronize();
+        return sc.out.downloadFloats(0, batch * frames * g.mel());
+    }
 
-            List<StreamOp> ops = new ArrayList<>();
-            Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
-            // InputEmbedding: proj(concat[x, cond, mu, spks]) + conv_pos_embed(.)                 [B*T, D]
-            ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m, lo));
-            ops.add(gemm(d, rows, 4 * m, projW, cat, h));
-            ops.add(addBias.launch(rowGrid, blk, 0, h, projB, d));
-            int subs = Math.clamp(256 / convGroupChannels, 4, 32);
-            Dim convGrid = new Dim((frames + 31) / 32, d / convGroupChannels, batch), convBlock = Dim.of(convGroupChannels * subs);
-            int convSmem = (32 + convKernel - 1) * convGroupChannels * 4;
-            ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
-            ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
-            float scale = (float) (1.0 / Math.sqrt(g.dimHead()));
-            for (Block b : blocks) {
-                // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]
-                ops.add(gemm(6 * d, batch, d, b.mod(), ada, mod));
-                ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, b.modBias(), 6 * d));
-                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS, lo));
-                ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
-                ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
-                ops.add(attention.launch(new Dim(g.heads(), (frames + 63) / 64, batch), Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames,
-                        g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0, lo));
-                ops.add(gemm(d, rows, in, b.out(), att, o));
-                ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
-                ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS, lo));
-                ops.add(gemm(f, rows, d, b.ff1(), n, ff));
-                ops.add(biasGelu.launch(rowGrid, blk, 0, ffAct, ff, b.ff1Bias(), f, lo));
-                ops.add(gemm(d, rows, f, b.ff2(), ffAct, o));
-                ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.ff2Bias(), mod, new Ptr(0), frames, d, 6 * d, 5 * d));
+    /**
+     * Device buffers of one (batch, frames) shape, kept between calls (the Euler loop calls with the
+     * same shape 10 times) together with the launch lists built over them.
+     */
+    private final class Scratch implements AutoCloseable {
+        final int batch, frames;
+        final DeviceBuffer x, mu, cond, mask, spks, ada, cat, h, n, c1, qkv, att, o, ff, ffAct, mod, y, out;
+        final java.util.Map<Boolean, List<StreamOp>> ops = new java.util.HashMap<>();
+        private final List<DeviceBuffer> all = new ArrayList<>();
+
+        Scratch(int batch, int frames) {
+            this.batch = batch;
+            this.frames = frames;
+            int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
+            boolean bf16 = precision == Gemm.Operands.BF16;
+            try {
+                x = f32((long) batch * m * frames);
+                mu = f32((long) batch * m * frames);
+                cond = f32((long) batch * m * frames);
+                mask = f32((long) batch * frames);
+                spks = f32((long) batch * m);
+                ada = gemmIn((long) batch * d);                 // [B, D] SiLU(time embedding)
+                cat = gemmIn((long) rows * 4 * m);
+                h = f32((long) rows * d);
+                n = gemmIn((long) rows * d);
+                c1 = f32((long) rows * d);
+                qkv = f32((long) rows * 3 * in);
+                att = gemmIn((long) rows * in);
+                o = f32((long) rows * d);
+                ff = f32((long) rows * f);
+                ffAct = bf16 ? gemmIn((long) rows * f) : ff;  // fp32: GELU in place
+                mod = f32((long) batch * 6 * d);
+                y = f32((long) rows * m);
+                out = f32((long) rows * m);
+            } catch (RuntimeException | Error e) {
+                close();
+                throw e;
             }
-            // AdaLayerNormZero_Final: [scale, shift] (this order), then proj_out                    [B, 80, T]
-            ops.add(gemm(2 * d, batch, d, normOutW, ada, mod));
-            ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, normOutB, 2 * d));
-            ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 2 * d, d, 0, LN_EPS, lo));
-            ops.add(gemm(m, rows, d, projOutW, n, y));
-            ops.add(toChannelMajor.launch(rowGrid, Dim.of(128), 0, out, y, projOutB, frames, m));
-            if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
-            else for (StreamOp op : ops) op.enqueue(ctx.stream());
-            ctx.synchronize();
-            return out.downloadFloats(0, rows * m);
-        } finally {
-            ctx.synchronize();
-            for (DeviceBuffer b : tmp) b.close();
         }
+
+        private DeviceBuffer f32(long count) { return keepIn(ctx.allocate(count * 4)); }
+
+        private DeviceBuffer gemmIn(long count) { return keepIn(ctx.allocate(count * precision.bytes)); }
+
+        private DeviceBuffer keepIn(DeviceBuffer b) {
+            all.add(b);
+            return b;
+        }
+
+        @Override
+        public void close() {
+            for (DeviceBuffer b : all) b.close();
+            all.clear();
+        }
+    }
+
+    private Scratch scratch;
+
+    private Scratch scratchFor(int batch, int frames) {
+        if (scratch != null && scratch.batch == batch && scratch.frames == frames) return scratch;
+        if (scratch != null) {
+            ctx.synchronize();
+            scratch.close();
+            scratch = null;
+        }
+        scratch = new Scratch(batch, frames);
+        return scratch;
+    }
+
+    private List<StreamOp> buildOps(Scratch sc, boolean streaming) {
+        int batch = sc.batch, frames = sc.frames, m = g.mel();
+        int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff();
+        int lo = precision == Gemm.Operands.BF16 ? 1 : 0;
+        DeviceBuffer dx = sc.x, dmu = sc.mu, dcond = sc.cond, dmask = sc.mask, dspks = sc.spks, ada = sc.ada, cat = sc.cat,
+                h = sc.h, n = sc.n, c1 = sc.c1, qkv = sc.qkv, att = sc.att, o = sc.o, ff = sc.ff, ffAct = sc.ffAct,
+                mod = sc.mod, y = sc.y, out = sc.out;
+        List<StreamOp> ops = new ArrayList<>();
+        Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
+        // InputEmbedding: proj(concat[x, cond, mu, spks]) + conv_pos_embed(.)                 [B*T, D]
+        ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m, lo));
+        ops.add(gemm(d, rows, 4 * m, projW, cat, h));
+        ops.add(addBias.launch(rowGrid, blk, 0, h, projB, d));
+        int subs = Math.clamp(256 / convGroupChannels, 4, 32);
+        Dim convGrid = new Dim((frames + 31) / 32, d / convGroupChannels, batch), convBlock = Dim.of(convGroupChannels * subs);
+        int convSmem = (32 + convKernel - 1) * convGroupChannels * 4;
+        ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
+        ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+        float scale = (float) (1.0 / Math.sqrt(g.dimHead()));
+        for (Block b : blocks) {
+            // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]
+            ops.add(gemm(6 * d, batch, d, b.mod(), ada, mod));
+            ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, b.modBias(), 6 * d));
+            ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS, lo));
+            ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
+            ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
+            ops.add(attention.launch(new Dim(g.heads(), (frames + 63) / 64, batch), Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames,
+                    g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0, lo));
+            ops.add(gemm(d, rows, in, b.out(), att, o));
+            ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
+            ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS, lo));
+            ops.add(gemm(f, rows, d, b.ff1(), n, ff));
+            ops.add(biasGelu.launch(rowGrid, blk, 0, ffAct, ff, b.ff1Bias(), f, lo));
+            ops.add(gemm(d, rows, f, b.ff2(), ffAct, o));
+            ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.ff2Bias(), mod, new Ptr(0), frames, d, 6 * d, 5 * d));
+        }
+        // AdaLayerNormZero_Final: [scale, shift] (this order), then proj_out                    [B, 80, T]
+        ops.add(gemm(2 * d, batch, d, normOutW, ada, mod));
+        ops.add(addBias.launch(Dim.of(batch), blk, 0, mod, normOutB, 2 * d));
+        ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 2 * d, d, 0, LN_EPS, lo));
+        ops.add(gemm(m, rows, d, projOutW, n, y));
+        ops.add(toChannelMajor.launch(rowGrid, Dim.of(128), 0, out, y, projOutB, frames, m));
+        return List.copyOf(ops);
     }
 
     private Gemm gemm(int n, int rows, int k, DeviceBuffer w, DeviceBuffer x, DeviceBuffer y) {
@@ -414,27 +478,15 @@ public final class CudaDitEstimator implements AutoCloseable {
         if (a.length != expected) throw new IllegalArgumentException(name + " has " + a.length + " values, expected " + expected);
     }
 
-    private DeviceBuffer tmpAlloc(List<DeviceBuffer> tmp, long floats) {
-        DeviceBuffer b = ctx.allocate(floats * 4);
-        tmp.add(b);
-        return b;
-    }
 
-    /** A GEMM input buffer of {@code count} elements in the working precision. */
-    private DeviceBuffer tmpGemmIn(List<DeviceBuffer> tmp, long count) {
-        DeviceBuffer b = ctx.allocate(count * precision.bytes);
-        tmp.add(b);
-        return b;
-    }
 
-    private DeviceBuffer tmpUp(List<DeviceBuffer> tmp, float[] values) {
-        DeviceBuffer b = tmpAlloc(tmp, values.length);
-        b.upload(values, 0);
-        return b;
-    }
 
     @Override
     public void close() {
+        if (scratch != null) {
+            scratch.close();
+            scratch = null;
+        }
         for (DeviceBuffer b : all) b.close();
         all.clear();
     }
