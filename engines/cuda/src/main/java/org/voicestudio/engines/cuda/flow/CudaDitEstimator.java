@@ -21,7 +21,7 @@ import java.util.List;
  * (B = 2 for CFG). GEMMs through cuBLAS (fp32 without TF32, or bf16 operands with fp32 accumulation),
  * everything else in {@code dit.cu} in fp32. Per tensor: GEMM weights (input proj, AdaLN linears,
  * q/k/v, to_out, ff, norm_out, proj_out) in the chosen precision; biases, conv position kernels,
- * RoPE frequencies and the time MLP (host, once per call) in fp32.
+ * RoPE frequencies and the time MLP in fp32.
  *
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
  * block-causal mask). Not done: the Euler loop / CFG around it and the {@code FlowModel} contract
@@ -54,12 +54,12 @@ public final class CudaDitEstimator implements AutoCloseable {
     private final CudaContext ctx;
     private final Geometry g;
     private final Gemm.Operands precision;   // GEMM weights and GEMM inputs; accumulation is fp32 either way
-    private final float[] time1W, time1B, time2W, time2B;   // host: the time MLP runs once per call on [B]
+    private final DeviceBuffer time1W, time1B, time2W, time2B;   // TimestepEmbedding MLP, fp32 (1.3 M weights)
     private final DeviceBuffer projW, projB, conv1W, conv1B, conv2W, conv2B, invFreq, normOutW, normOutB, projOutW, projOutB;
     private final int convGroupChannels, convKernel;
     private final List<Block> blocks = new ArrayList<>();
     private final List<DeviceBuffer> all = new ArrayList<>();
-    private final Kernel concat, addBias, convMish, lnMod, qkvRope, attention, gatedResidual, biasGelu, toChannelMajor;
+    private final Kernel biasSilu, concat, addBias, convMish, lnMod, qkvRope, attention, gatedResidual, biasGelu, toChannelMajor;
 
     /** Uploads the estimator from {@code flow.pt} (keys {@code decoder.estimator.*}), checking shapes. */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
@@ -91,10 +91,10 @@ public final class CudaDitEstimator implements AutoCloseable {
         ctx.makeCurrent();
         int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
         try {
-            time1W = flow.host("time_embed.time_mlp.0.weight", d, FREQ_DIM);
-            time1B = flow.host("time_embed.time_mlp.0.bias", d);
-            time2W = flow.host("time_embed.time_mlp.2.weight", d, d);
-            time2B = flow.host("time_embed.time_mlp.2.bias", d);
+            time1W = up(flow, "time_embed.time_mlp.0.weight", d, FREQ_DIM);
+            time1B = up(flow, "time_embed.time_mlp.0.bias", d);
+            time2W = up(flow, "time_embed.time_mlp.2.weight", d, d);
+            time2B = up(flow, "time_embed.time_mlp.2.bias", d);
             projW = gemmWeight(flow, "input_embed.proj.weight", d, 4L * m);
             projB = up(flow, "input_embed.proj.bias", d);
             long[] c1 = flow.shape("input_embed.conv_pos_embed.conv1.0.weight");
@@ -127,6 +127,7 @@ public final class CudaDitEstimator implements AutoCloseable {
             throw e;
         }
         var k = ctx.kernels();
+        biasSilu = k.kernel(SOURCE, "bias_silu");
         concat = k.kernel(SOURCE, "dit_input_concat");
         addBias = k.kernel(SOURCE, "add_bias");
         convMish = k.kernel(SOURCE, "causal_group_conv_mish_tiled");
@@ -275,37 +276,20 @@ public final class CudaDitEstimator implements AutoCloseable {
         return b;
     }
 
-    /** TimestepEmbedding: Linear(SiLU(Linear(sinus(t)))) for each row; then SiLU, the AdaLN input. */
-    private float[] adaLnInput(float[] t) {
-        int d = g.dim(), half = FREQ_DIM / 2;
-        float[] out = new float[t.length * d];
+    /** SinusPositionEmbedding(256, scale 1000) of each t, in float32 steps as F5-TTS computes it. [B, 256] */
+    private static float[] sinusoidal(float[] t) {
+        int half = FREQ_DIM / 2;
+        float[] out = new float[t.length * FREQ_DIM];
         float step = (float) (Math.log(10000) / (half - 1));
         for (int b = 0; b < t.length; b++) {
-            float[] sinus = new float[FREQ_DIM];
             for (int i = 0; i < half; i++) {
                 float e = (float) Math.exp((float) i * -step);
                 float arg = TIME_SCALE * t[b] * e;
-                sinus[i] = (float) Math.sin(arg);
-                sinus[half + i] = (float) Math.cos(arg);
+                out[b * FREQ_DIM + i] = (float) Math.sin(arg);
+                out[b * FREQ_DIM + half + i] = (float) Math.cos(arg);
             }
-            float[] h = linear(time1W, time1B, sinus, d, FREQ_DIM);
-            for (int i = 0; i < d; i++) h[i] = silu(h[i]);
-            float[] temb = linear(time2W, time2B, h, d, d);
-            for (int i = 0; i < d; i++) out[b * d + i] = silu(temb[i]);
         }
         return out;
-    }
-
-    private static float silu(float x) { return x / (1f + (float) Math.exp(-x)); }
-
-    private static float[] linear(float[] w, float[] bias, float[] x, int n, int k) {
-        float[] y = new float[n];
-        for (int r = 0; r < n; r++) {
-            float acc = 0;
-            for (int c = 0; c < k; c++) acc += w[r * k + c] * x[c];
-            y[r] = acc + bias[r];
-        }
-        return y;
     }
 
     /**
@@ -346,9 +330,7 @@ public final class CudaDitEstimator implements AutoCloseable {
         sc.cond.upload(cond, 0);
         sc.mask.upload(mask, 0);
         sc.spks.upload(spks, 0);
-        float[] adaIn = adaLnInput(t);
-        if (precision == Gemm.Operands.BF16) sc.ada.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(adaIn), 0);
-        else sc.ada.upload(adaIn, 0);
+        sc.sinus.upload(sinusoidal(t), 0);
         List<StreamOp> ops = sc.ops.computeIfAbsent(streaming, st -> buildOps(sc, st));
         if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
         else for (StreamOp op : ops) op.enqueue(ctx.stream());
@@ -362,7 +344,7 @@ public final class CudaDitEstimator implements AutoCloseable {
      */
     private final class Scratch implements AutoCloseable {
         final int batch, frames;
-        final DeviceBuffer x, mu, cond, mask, spks, ada, cat, h, n, c1, qkv, att, o, ff, ffAct, mod, y, out;
+        final DeviceBuffer x, mu, cond, mask, spks, sinus, t1, t2, ada, cat, h, n, c1, qkv, att, o, ff, ffAct, mod, y, out;
         final java.util.Map<Boolean, List<StreamOp>> ops = new java.util.HashMap<>();
         private final List<DeviceBuffer> all = new ArrayList<>();
 
@@ -377,6 +359,9 @@ public final class CudaDitEstimator implements AutoCloseable {
                 cond = f32((long) batch * m * frames);
                 mask = f32((long) batch * frames);
                 spks = f32((long) batch * m);
+                sinus = f32((long) batch * FREQ_DIM);
+                t1 = f32((long) batch * d);
+                t2 = f32((long) batch * d);
                 ada = gemmIn((long) batch * d);                 // [B, D] SiLU(time embedding)
                 cat = gemmIn((long) rows * 4 * m);
                 h = f32((long) rows * d);
@@ -434,6 +419,11 @@ public final class CudaDitEstimator implements AutoCloseable {
                 mod = sc.mod, y = sc.y, out = sc.out;
         List<StreamOp> ops = new ArrayList<>();
         Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
+        // TimestepEmbedding: Linear(SiLU(Linear(sinus(t)))), then the SiLU that AdaLayerNormZero applies   [B, D]
+        ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, FREQ_DIM, time1W.address(), sc.sinus.address(), sc.t1.address(), false));
+        ops.add(biasSilu.launch(Dim.of(batch), blk, 0, sc.t1, sc.t1, time1B, d, 0));
+        ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, d, time2W.address(), sc.t1.address(), sc.t2.address(), false));
+        ops.add(biasSilu.launch(Dim.of(batch), blk, 0, ada, sc.t2, time2B, d, lo));
         // InputEmbedding: proj(concat[x, cond, mu, spks]) + conv_pos_embed(.)                 [B*T, D]
         ops.add(concat.launch(rowGrid, blk, 0, cat, dx, dcond, dmu, dspks, frames, m, lo));
         ops.add(gemm(d, rows, 4 * m, projW, cat, h));

@@ -267,6 +267,15 @@ extern "C" __global__ void gated_residual(float* x, const float* y, const float*
     }
 }
 
+// out = silu(y + bias) (out may alias y on the fp32 path): the time MLP and the AdaLN input.   grid: rows, block: 256
+extern "C" __global__ void bias_silu(void* out, const float* y, const float* bias, int n, int out_bf16) {
+    const float* yr = y + (long) blockIdx.x * n;
+    for (int c = threadIdx.x; c < n; c += blockDim.x) {
+        float x = yr[c] + bias[c];
+        store(out, (long) blockIdx.x * n + c, x / (1.0f + expf(-x)), out_bf16);
+    }
+}
+
 // out = gelu_tanh(y + bias) (out may alias y on the fp32 path).   grid: rows, block: 256
 extern "C" __global__ void bias_gelu_tanh(void* out, const float* y, const float* bias, int n, int out_bf16) {
     const float* yr = y + (long) blockIdx.x * n;
