@@ -13,7 +13,9 @@ import java.util.Set;
 
 /**
  * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
- * Runs the LLM stage today; flow and vocoder on the GPU are not written yet (issue 5).
+ * Runs the LLM stage today. The flow stage's DiT estimator exists ({@code flow.CudaDitEstimator},
+ * golden parity in fp32 and bf16) but no {@code FlowModel} yet (token embedding, pre-lookahead layer
+ * and the Euler/CFG loop around it); the vocoder on the GPU is not written (issue 5).
  *
  * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: today's
  * decode kernels are latency-bound rather than bandwidth-bound, so bf16 gains only ~9 % on an H200
