@@ -100,4 +100,27 @@ class QwenTokenizerRealVocabularyTest {
         assertEquals(text, tokenizer.decode(tokenizer.encode(text)));
         assertEquals("YouHi there.", tokenizer.decode(tokenizer.encode("You<|endofprompt|>Hi [breath]there.")));
     }
+
+    @Test
+    void frontendNormalizesSplitsAndTokenizesWithTheSameTokenizer() {
+        TextFrontend es = new TextFrontend(tokenizer, TextNormalizer.forLanguage("es"));
+        StringBuilder text = new StringBuilder();
+        for (int i = 1; i <= 12; i++) text.append("El día ").append(i).append(" compramos ").append(i * 3).append(" manzanas rojas y verdes en el mercado. ");
+        PreparedText p = es.prepare(text.toString());
+        assertTrue(p.split());
+        assertTrue(p.normalized().startsWith("El día uno compramos tres manzanas"), p.normalized());
+        assertTrue(p.sentences().size() > 1, "a long text is split");
+        for (Sentence s : p.sentences()) {
+            assertArrayEquals(tokenizer.encode(s.text()), s.tokenIds());
+            assertTrue(s.tokenCount() <= SentenceSplitter.MAX_TOKENS + 20, s.text());
+        }
+        assertEquals(p.normalized().strip(), String.join("", p.sentences().stream().map(Sentence::text).toList()).strip());
+
+        PreparedText withPrefix = es.prepare("You are a helpful assistant. Habla rápido.<|endofprompt|>Tengo 23 años. Y tú 24.");
+        assertFalse(withPrefix.split(), "a text with special tokens stays one unit, as officially");
+        assertEquals(1, withPrefix.sentences().size());
+        assertEquals("You are a helpful assistant. Habla rápido.<|endofprompt|>Tengo veintitrés años. Y tú veinticuatro.", withPrefix.sentences().getFirst().text());
+        int[] prompt = es.promptTextIds("Hola a todos.");
+        assertEquals(SpecialTokens.END_OF_PROMPT_ID, prompt[tokenizer.encode(PromptText.SYSTEM).length]);
+    }
 }
