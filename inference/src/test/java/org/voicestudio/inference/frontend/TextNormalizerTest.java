@@ -78,4 +78,15 @@ class TextNormalizerTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TextNormalizer.forLanguage("xx"));
         assertTrue(e.getMessage().contains("'xx'") && e.getMessage().contains("es, en"), e.getMessage());
     }
+
+    @Test
+    void moreLanguagesAreOnlyRuleTables() {
+        assertEquals("J'ai vingt-trois ans et vingt-cinq décembre deux mille vingt-quatre, trois euros et cinquante centimes",
+                TextNormalizer.forLanguage("fr").normalize("J'ai 23 ans et 25/12/2024, 3,50 €"));
+        assertEquals("Ich bin dreiundzwanzig, am fünfundzwanzigsten Dezember zweitausendvierundzwanzig um vierzehn Uhr dreißig",
+                TextNormalizer.forLanguage("de").normalize("Ich bin 23, am 25/12/2024 um 14:30"));
+        assertEquals("Ho ventitré anni, il cinquanta per cento", TextNormalizer.forLanguage("it").normalize("Ho 23 anni, il 50%"));
+        assertEquals("Tenho vinte e três anos e dez reais", TextNormalizer.forLanguage("pt").normalize("Tenho 23 anos e R$ 10"));
+        assertEquals(java.util.List.of("es", "en", "fr", "de", "it", "pt"), LanguageRules.available());
+    }
 }
