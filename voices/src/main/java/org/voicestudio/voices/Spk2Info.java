@@ -2,6 +2,7 @@ package org.voicestudio.voices;
 
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.loading.PtReader;
+import org.voicestudio.inference.loading.PtWriter;
 import org.voicestudio.inference.tensor.DType;
 import org.voicestudio.inference.tensor.Tensor;
 
@@ -9,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -43,6 +45,37 @@ public final class Spk2Info {
             }
             return out;
         }
+    }
+
+    /**
+     * Writes voices as a {@code spk2info.pt} the official loader reads ({@code torch.load}, zip
+     * layout), keyed by voice name, each entry laid out as {@code add_zero_shot_spk} stores it:
+     * the LM and flow share one token tensor and one embedding tensor, as in the official dict.
+     */
+    public static void write(Path file, List<VoiceProfile> voices) throws IOException {
+        Map<String, Object> root = new LinkedHashMap<>();
+        for (VoiceProfile v : voices) {
+            if (root.containsKey(v.name())) throw new IllegalArgumentException("two voices are named '" + v.name() + "'");
+            int[] text = v.promptTextIds();
+            int[] tokens = v.promptSpeechTokens();
+            Mel mel = v.promptMel();
+            Tensor speechToken = Tensor.ofInts(tokens, 1, tokens.length);          // [1, P] int32
+            Tensor speechTokenLen = Tensor.ofInts(new int[] {tokens.length}, 1);
+            Tensor embedding = Tensor.ofFloats(v.embedding(), 1, VoiceProfile.EMBEDDING_DIM); // [1, 192]
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("prompt_text", Tensor.ofInts(text, 1, text.length));       // [1, Lp] int32
+            entry.put("prompt_text_len", Tensor.ofInts(new int[] {text.length}, 1));
+            entry.put("llm_prompt_speech_token", speechToken);
+            entry.put("llm_prompt_speech_token_len", speechTokenLen);
+            entry.put("flow_prompt_speech_token", speechToken);
+            entry.put("flow_prompt_speech_token_len", speechTokenLen);
+            entry.put("prompt_speech_feat", Tensor.ofFloats(mel.toTimeMajor(), 1, mel.frames(), mel.channels())); // [1, 2P, 80]
+            entry.put("prompt_speech_feat_len", Tensor.ofInts(new int[] {mel.frames()}, 1));
+            entry.put("llm_embedding", embedding);
+            entry.put("flow_embedding", embedding);
+            root.put(v.name(), entry);
+        }
+        PtWriter.write(file, root);
     }
 
     private static VoiceProfile speaker(Path file, String id, Map<?, ?> entry, Function<int[], String> transcriptOf) throws IOException {

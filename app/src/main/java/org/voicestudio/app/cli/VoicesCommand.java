@@ -1,5 +1,8 @@
 package org.voicestudio.app.cli;
 
+import org.voicestudio.inference.frontend.QwenTokenizer;
+import org.voicestudio.inference.frontend.SpecialTokens;
+import org.voicestudio.voices.Spk2Info;
 import org.voicestudio.voices.VoiceLibrary;
 import org.voicestudio.voices.VoiceProfile;
 import picocli.CommandLine;
@@ -16,7 +19,7 @@ import java.util.concurrent.Callable;
 /** {@code studio voices list|add|import|export|remove}: the voice library. */
 @Command(name = "voices", mixinStandardHelpOptions = true,
         description = "Manage the voice library: list, create from a recording, import/export CosyVoice spk2info.pt, remove.",
-        subcommands = {VoicesCommand.ListVoices.class, VoicesCommand.Remove.class})
+        subcommands = {VoicesCommand.ListVoices.class, VoicesCommand.Import.class, VoicesCommand.Export.class, VoicesCommand.Remove.class})
 public final class VoicesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -49,6 +52,71 @@ public final class VoicesCommand implements Runnable {
             for (VoiceLibrary.Problem p : listing.problems()) err.println("warning: skipped " + p.file().getFileName() + ": " + p.message());
             out.flush();
             err.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "import", mixinStandardHelpOptions = true,
+            description = "Import the speakers of a CosyVoice spk2info.pt (as add_zero_shot_spk/save_spkinfo write it) into the library.")
+    static final class Import implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.ParentCommand VoicesCommand parent;
+        @Parameters(paramLabel = "FILE", description = "the spk2info.pt") Path file;
+        @Option(names = "--model", paramLabel = "DIR", description = "model folder whose tokenizer recovers the transcripts (optional)") Path model;
+        @Option(names = "--lang", paramLabel = "CODE", description = "language of the imported voices (default: unknown)") String lang;
+        @Option(names = "--replace", description = "replace voices of the same name") boolean replace;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            List<VoiceProfile> voices;
+            if (model != null) {
+                try (QwenTokenizer tok = QwenTokenizer.forModel(model)) {
+                    int eop = tok.specialId(SpecialTokens.END_OF_PROMPT).orElse(-1);
+                    voices = Spk2Info.read(file, ids -> {
+                        int from = 0;
+                        for (int i = 0; i < ids.length; i++) if (ids[i] == eop) from = i + 1;
+                        return tok.decode(java.util.Arrays.copyOfRange(ids, from, ids.length)).strip();
+                    });
+                }
+            } else {
+                voices = Spk2Info.read(file, null);
+            }
+            VoiceLibrary lib = parent.library();
+            if (!replace) {
+                for (VoiceProfile v : voices) {
+                    if (lib.get(v.name()).isPresent()) throw new IllegalArgumentException("a voice named '" + v.name() + "' already exists; nothing imported (use --replace)");
+                }
+            }
+            for (VoiceProfile v : voices) {
+                VoiceProfile withLang = lang == null ? v : new VoiceProfile(v.name(), lang, v.transcript(), v.promptTextIds(), v.promptSpeechTokens(),
+                        v.promptMel(), v.embedding(), v.source());
+                lib.save(withLang, replace);
+                out.printf(Locale.ROOT, "imported %s (%.1f s of prompt speech)%n", v.name(), v.promptSeconds());
+            }
+            out.flush();
+            return 0;
+        }
+    }
+
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Export voices as a CosyVoice spk2info.pt that the official code loads.")
+    static final class Export implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.ParentCommand VoicesCommand parent;
+        @Parameters(arity = "1..*", paramLabel = "NAME") List<String> names;
+        @Option(names = "--out", required = true, paramLabel = "FILE", description = "the spk2info.pt to write") Path outFile;
+
+        @Override
+        public Integer call() throws Exception {
+            VoiceLibrary lib = parent.library();
+            List<VoiceProfile> voices = new java.util.ArrayList<>();
+            for (String n : names) {
+                voices.add(lib.get(n).orElseThrow(() -> new IllegalArgumentException("no voice named '" + n + "' in " + lib.dir())));
+            }
+            Spk2Info.write(outFile, voices);
+            spec.commandLine().getOut().println("wrote " + voices.size() + " voice(s) to " + outFile);
+            spec.commandLine().getOut().flush();
             return 0;
         }
     }

@@ -61,4 +61,23 @@ class TextAndVoicesCommandTest {
         assertEquals(2, again.code());
         assertTrue(again.err().contains("no voice named 'Ana'"), again.err());
     }
+
+    @Test
+    void voicesExportThenImportRoundTrips(@TempDir Path dir) throws Exception {
+        Path lib = dir.resolve("lib"), other = dir.resolve("other"), pt = dir.resolve("spk2info.pt");
+        new VoiceLibrary(lib).save(goldenVoice("Ana"), false);
+        Run export = run("voices", "export", "--library", lib.toString(), "Ana", "--out", pt.toString());
+        assertEquals(0, export.code(), export.err());
+        Run imp = run("voices", "import", "--library", other.toString(), "--lang", "es", pt.toString());
+        assertEquals(0, imp.code(), imp.err());
+        assertTrue(imp.out().contains("imported Ana"), imp.out());
+        VoiceProfile back = new VoiceLibrary(other).get("Ana").orElseThrow();
+        assertArrayEquals(goldenVoice("Ana").promptSpeechTokens(), back.promptSpeechTokens());
+        assertEquals("es", back.language());
+        Run again = run("voices", "import", "--library", other.toString(), pt.toString());
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already exists"), again.err());
+        Run missing = run("voices", "export", "--library", lib.toString(), "Nadie", "--out", pt.toString());
+        assertTrue(missing.err().contains("no voice named 'Nadie'"), missing.err());
+    }
 }
