@@ -3,13 +3,13 @@ package org.voicestudio.voices;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.frontend.PromptAlignment;
 import org.voicestudio.inference.frontend.PromptText;
-import org.voicestudio.inference.frontend.QwenTokenizer;
 import org.voicestudio.inference.frontend.SpeakerEncoder;
 import org.voicestudio.inference.frontend.SpeechTokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Makes a voice from a recording and its transcript, as the official {@code add_zero_shot_spk}
@@ -25,12 +25,16 @@ public final class VoiceCreator {
     private final PromptFeatures features;
     private final SpeakerEncoder speakerEncoder;
     private final SpeechTokenizer speechTokenizer;
-    private final QwenTokenizer textTokenizer;
+    private final Function<String, int[]> textTokenizer;
     private final RecordingCheck check;
 
-    /** The parts are owned by the caller. */
+    /**
+     * The parts are owned by the caller.
+     *
+     * @param textTokenizer the model's text tokenizer ({@code QwenTokenizer::encode})
+     */
     public VoiceCreator(PromptFeatures features, SpeakerEncoder speakerEncoder, SpeechTokenizer speechTokenizer,
-                        QwenTokenizer textTokenizer, RecordingCheck check) {
+                        Function<String, int[]> textTokenizer, RecordingCheck check) {
         this.features = features;
         this.speakerEncoder = speakerEncoder;
         this.speechTokenizer = speechTokenizer;
@@ -66,7 +70,7 @@ public final class VoiceCreator {
         PromptAlignment aligned = PromptAlignment.align(tokens, mel);
         if (aligned.tokens().length == 0) throw new RecordingCheck.BadRecordingException(what + " gave no speech tokens; is it long enough?");
 
-        int[] promptText = textTokenizer.encode(PromptText.zeroShot(transcript.strip()));
+        int[] promptText = textTokenizer.apply(PromptText.zeroShot(transcript.strip()));
         VoiceProfile voice = new VoiceProfile(name, language, transcript.strip(), promptText, aligned.tokens(), aligned.mel(), embedding, source);
         return new Result(voice, warnings);
     }
