@@ -1,14 +1,10 @@
 package org.voicestudio.inference.frontend;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.OptionalInt;
 
@@ -42,16 +38,9 @@ public final class QwenTokenizer implements AutoCloseable {
      * merges.txt}) and adds CosyVoice3's tokens the way {@code add_special_tokens} does.
      */
     public static QwenTokenizer load(Path dir) throws IOException {
-        ObjectNode json = TokenizerJson.build(dir, SpecialTokens.cosyVoice3Added());
-        Map<String, Integer> added = new LinkedHashMap<>();
-        int maxId = -1;
-        for (JsonNode t : json.withArray("added_tokens")) {
-            added.put(t.get("content").asText(), t.get("id").asInt());
-            maxId = Math.max(maxId, t.get("id").asInt());
-        }
-        for (JsonNode id : json.path("model").path("vocab")) maxId = Math.max(maxId, id.asInt());
-        Integer eop = added.get(SpecialTokens.END_OF_PROMPT);
-        if (json.path("model").path("vocab").size() == 151643 && (eop == null || eop != SpecialTokens.END_OF_PROMPT_ID)) {
+        TokenizerJson.Built built = TokenizerJson.build(dir, SpecialTokens.cosyVoice3Added());
+        Integer eop = built.addedTokens().get(SpecialTokens.END_OF_PROMPT);
+        if (built.bpeVocab() == 151643 && (eop == null || eop != SpecialTokens.END_OF_PROMPT_ID)) {
             // the real Qwen2 vocabulary: CosyVoice3's LM asserts this id
             throw new IOException(dir + ": " + SpecialTokens.END_OF_PROMPT + " got id " + eop + ", CosyVoice3 needs " + SpecialTokens.END_OF_PROMPT_ID
                     + " (the folder declares other added tokens before it)");
@@ -59,8 +48,8 @@ public final class QwenTokenizer implements AutoCloseable {
         // DJL's defaults would truncate at 512 tokens; the official tokenizer never truncates
         Map<String, String> options = Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false",
                 "modelMaxLength", String.valueOf(Integer.MAX_VALUE));
-        HuggingFaceTokenizer tk = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(TokenizerJson.bytes(json)), options);
-        return new QwenTokenizer(tk, Collections.unmodifiableMap(added), maxId + 1, dir.toString());
+        HuggingFaceTokenizer tk = HuggingFaceTokenizer.newInstance(new ByteArrayInputStream(built.json()), options);
+        return new QwenTokenizer(tk, built.addedTokens(), built.size(), dir.toString());
     }
 
     /** Token ids of {@code text}. */

