@@ -8,11 +8,10 @@ import java.util.Arrays;
  *
  * @param fileName   the original file name
  * @param sampleRate its sample rate (Hz)
- * @param channels   its channel count
  * @param seconds    its duration
  * @param bytes      the file's bytes
  */
-public record SourceRecording(String fileName, int sampleRate, int channels, double seconds, byte[] bytes) {
+public record SourceRecording(String fileName, int sampleRate, double seconds, byte[] bytes) {
     public SourceRecording {
         bytes = bytes.clone();
     }
@@ -20,11 +19,11 @@ public record SourceRecording(String fileName, int sampleRate, int channels, dou
     @Override public byte[] bytes() { return bytes.clone(); }
 
     @Override public boolean equals(Object o) {
-        return o instanceof SourceRecording s && s.fileName.equals(fileName) && s.sampleRate == sampleRate && s.channels == channels
+        return o instanceof SourceRecording s && s.fileName.equals(fileName) && s.sampleRate == sampleRate
                 && Double.compare(s.seconds, seconds) == 0 && Arrays.equals(s.bytes, bytes);
     }
 
     @Override public int hashCode() { return fileName.hashCode() * 31 + Arrays.hashCode(bytes); }
 
-    @Override public String toString() { return "SourceRecording[" + fileName + ", " + sampleRate + " Hz, " + channels + " ch, " + seconds + " s]"; }
+    @Override public String toString() { return "SourceRecording[" + fileName + ", " + sampleRate + " Hz, " + seconds + " s]"; }
 }

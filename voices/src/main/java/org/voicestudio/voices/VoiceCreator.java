@@ -1,6 +1,11 @@
 package org.voicestudio.voices;
 
+import org.voicestudio.inference.audio.KaldiFbank;
+import org.voicestudio.inference.audio.MatchaMelSpectrogram;
 import org.voicestudio.inference.audio.Mel;
+import org.voicestudio.inference.audio.Resampler;
+import org.voicestudio.inference.audio.WhisperLogMel;
+import org.voicestudio.inference.config.ModelConfig.MelConfig;
 import org.voicestudio.inference.frontend.PromptAlignment;
 import org.voicestudio.inference.frontend.PromptText;
 import org.voicestudio.inference.frontend.SpeakerEncoder;
@@ -15,14 +20,18 @@ import java.util.function.Function;
  * Makes a voice from a recording and its transcript, as the official {@code add_zero_shot_spk}
  * ({@code frontend_zero_shot}, reference §2.3–2.7): the mono recording is resampled to 16 kHz
  * (speech tokens from its whisper log-mel, speaker embedding from its mean-subtracted Kaldi
- * fbank) and to 24 kHz (the flow prompt mel); tokens and mel are aligned 2:1; the prompt text is
- * the zero-shot prefix + transcript, tokenized without normalization (as the official code stores it).
+ * fbank) and to the flow's rate (the Matcha prompt mel); tokens and mel are aligned 2:1; the
+ * prompt text is the zero-shot prefix + transcript, tokenized without normalization (as the
+ * official code stores it). Thread-safe if its parts are.
  */
 public final class VoiceCreator {
-    public static final int TOKENIZER_RATE = 16_000;
-    public static final int FLOW_RATE = 24_000;
+    private static final int TOKENIZER_RATE = WhisperLogMel.SAMPLE_RATE;
+    private static final int FBANK_BINS = SpeakerEncoder.FBANK_BINS;
 
-    private final PromptFeatures features;
+    private final MelConfig featExtractor;
+    private final MatchaMelSpectrogram flowMel;
+    private final WhisperLogMel whisper = new WhisperLogMel(SpeechTokenizer.MEL_BINS);
+    private final KaldiFbank fbank = new KaldiFbank(TOKENIZER_RATE, FBANK_BINS);
     private final SpeakerEncoder speakerEncoder;
     private final SpeechTokenizer speechTokenizer;
     private final Function<String, int[]> textTokenizer;
@@ -31,11 +40,13 @@ public final class VoiceCreator {
     /**
      * The parts are owned by the caller.
      *
+     * @param featExtractor the model's {@code feat_extractor} (the flow prompt mel)
      * @param textTokenizer the model's text tokenizer ({@code QwenTokenizer::encode})
      */
-    public VoiceCreator(PromptFeatures features, SpeakerEncoder speakerEncoder, SpeechTokenizer speechTokenizer,
+    public VoiceCreator(MelConfig featExtractor, SpeakerEncoder speakerEncoder, SpeechTokenizer speechTokenizer,
                         Function<String, int[]> textTokenizer, RecordingCheck check) {
-        this.features = features;
+        this.featExtractor = featExtractor;
+        this.flowMel = new MatchaMelSpectrogram(featExtractor);
         this.speakerEncoder = speakerEncoder;
         this.speechTokenizer = speechTokenizer;
         this.textTokenizer = textTokenizer;
@@ -45,6 +56,11 @@ public final class VoiceCreator {
     /** A new voice and the warnings about its recording (e.g. clipping). */
     public record Result(VoiceProfile voice, List<String> warnings) {
         public Result { warnings = List.copyOf(warnings); }
+    }
+
+    /** A voice from a recording file (WAV, FLAC or MP3), kept with the voice. */
+    public Result create(String name, String language, String transcript, Recordings.Loaded recording) throws RecordingCheck.BadRecordingException {
+        return create(name, language, transcript, recording.audio().mono(), recording.audio().sampleRate(), Optional.of(recording.source()));
     }
 
     /**
@@ -59,14 +75,14 @@ public final class VoiceCreator {
         if (transcript.contains("<|")) throw new IllegalArgumentException("the transcript must be plain text, without special tokens: " + transcript);
         List<String> warnings = new ArrayList<>(check.check(what, mono, sampleRate));
 
-        float[] wave16k = sampleRate == TOKENIZER_RATE ? mono : features.resample(mono, sampleRate, TOKENIZER_RATE);
-        float[] wave24k = sampleRate == FLOW_RATE ? mono : features.resample(mono, sampleRate, FLOW_RATE);
+        float[] wave16k = resample(mono, sampleRate, TOKENIZER_RATE);
+        float[] waveFlow = resample(mono, sampleRate, featExtractor.samplingRate());
 
-        PromptFeatures.Matrix logMel = features.whisperLogMel(wave16k);          // (128, T100)
-        int[] tokens = speechTokenizer.tokenize(logMel.data(), logMel.cols());    // (≈T100 / 4)
-        PromptFeatures.Matrix fbank = meanSubtracted(features.kaldiFbank(wave16k)); // (T100', 80)
-        float[] embedding = speakerEncoder.embed(fbank.data(), fbank.rows());      // (192)
-        Mel mel = features.flowMel(wave24k);                                      // (80, T50)
+        Mel logMel = whisper.forward(wave16k);                                  // (128, T100)
+        int[] tokens = speechTokenizer.tokenize(logMel.data(), logMel.frames()); // (≈ T100 / 4)
+        float[] fbankFeats = fbank.meanNormalized(wave16k);                     // (T100', 80)
+        float[] embedding = speakerEncoder.embed(fbankFeats, fbankFeats.length / FBANK_BINS); // (192)
+        Mel mel = flowMel.forward(waveFlow);                                    // (80, T50)
         PromptAlignment aligned = PromptAlignment.align(tokens, mel);
         if (aligned.tokens().length == 0) throw new RecordingCheck.BadRecordingException(what + " gave no speech tokens; is it long enough?");
 
@@ -75,17 +91,8 @@ public final class VoiceCreator {
         return new Result(voice, warnings);
     }
 
-    /** {@code feat - feat.mean(dim=0)}: the per-utterance mean over time the official frontend removes before CAM++. */
-    static PromptFeatures.Matrix meanSubtracted(PromptFeatures.Matrix fbank) {
-        int t = fbank.rows(), bins = fbank.cols();
-        float[] x = fbank.data();
-        float[] out = new float[x.length];
-        for (int b = 0; b < bins; b++) {
-            double sum = 0;
-            for (int i = 0; i < t; i++) sum += x[i * bins + b];
-            float mean = (float) (sum / t);
-            for (int i = 0; i < t; i++) out[i * bins + b] = x[i * bins + b] - mean;
-        }
-        return new PromptFeatures.Matrix(t, bins, out);
+    /** {@code load_wav}: resampled only when the rates differ. */
+    private static float[] resample(float[] mono, int from, int to) {
+        return from == to ? mono : new Resampler(from, to).resample(mono);
     }
 }

@@ -47,7 +47,6 @@ public final class VoiceFile {
             SourceRecording s = v.source().get();
             meta.put("source_name", s.fileName());
             meta.put("source_sample_rate", Integer.toString(s.sampleRate()));
-            meta.put("source_channels", Integer.toString(s.channels()));
             meta.put("source_seconds", Double.toString(s.seconds()));
             byte[] bytes = s.bytes();
             t.put("source_file", new Tensor(DType.U8, new long[] {bytes.length}, MemorySegment.ofArray(bytes)));
@@ -80,7 +79,7 @@ public final class VoiceFile {
                 byte[] b = new byte[Math.toIntExact(bytes.numel())];
                 MemorySegment.copy(bytes.data(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, b, 0, b.length);
                 source = Optional.of(new SourceRecording(meta.getOrDefault("source_name", "recording"),
-                        Integer.parseInt(meta.getOrDefault("source_sample_rate", "0")), Integer.parseInt(meta.getOrDefault("source_channels", "0")),
+                        Integer.parseInt(meta.getOrDefault("source_sample_rate", "0")),
                         Double.parseDouble(meta.getOrDefault("source_seconds", "0")), b));
             }
             return new VoiceProfile(meta.getOrDefault("name", ""), meta.getOrDefault("language", ""), meta.getOrDefault("transcript", ""),

@@ -19,7 +19,7 @@ class VoiceLibraryTest {
     @Test
     void savedVoiceReadsBackEqualAndConvertsToThePipelinePrompt() throws Exception {
         VoiceLibrary lib = new VoiceLibrary(dir);
-        SourceRecording rec = new SourceRecording("ana.wav", 48000, 2, 4.5, new byte[] {1, 2, 3, 4, 5});
+        SourceRecording rec = new SourceRecording("ana.wav", 48000, 4.5, new byte[] {1, 2, 3, 4, 5});
         VoiceProfile ana = GoldenVoice.named("Ana", Optional.of(rec));
         Path f = lib.save(ana, false);
         assertEquals("Ana.voice", f.getFileName().toString());
