@@ -2,7 +2,13 @@ package org.voicestudio.app.cli;
 
 import org.voicestudio.inference.frontend.QwenTokenizer;
 import org.voicestudio.inference.frontend.SpecialTokens;
+import org.voicestudio.engines.onnxruntime.CampPlusEncoder;
+import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
+import org.voicestudio.inference.config.ModelConfigReader;
+import org.voicestudio.voices.RecordingCheck;
+import org.voicestudio.voices.Recordings;
 import org.voicestudio.voices.Spk2Info;
+import org.voicestudio.voices.VoiceCreator;
 import org.voicestudio.voices.VoiceLibrary;
 import org.voicestudio.voices.VoiceProfile;
 import picocli.CommandLine;
@@ -19,7 +25,7 @@ import java.util.concurrent.Callable;
 /** {@code studio voices list|add|import|export|remove}: the voice library. */
 @Command(name = "voices", mixinStandardHelpOptions = true,
         description = "Manage the voice library: list, create from a recording, import/export CosyVoice spk2info.pt, remove.",
-        subcommands = {VoicesCommand.ListVoices.class, VoicesCommand.Import.class, VoicesCommand.Export.class, VoicesCommand.Remove.class})
+        subcommands = {VoicesCommand.ListVoices.class, VoicesCommand.Add.class, VoicesCommand.Import.class, VoicesCommand.Export.class, VoicesCommand.Remove.class})
 public final class VoicesCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -53,6 +59,49 @@ public final class VoicesCommand implements Runnable {
             out.flush();
             err.flush();
             return 0;
+        }
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Create a voice from a 3-30 s recording (WAV, FLAC or MP3, at least 16 kHz) and its transcript.")
+    static final class Add implements Callable<Integer> {
+        @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+        @CommandLine.ParentCommand VoicesCommand parent;
+        @Option(names = "--wav", required = true, paramLabel = "FILE", description = "the recording (WAV, FLAC or MP3)") Path recording;
+        @Option(names = "--text", required = true, paramLabel = "TEXT", description = "what is said in the recording, word for word") String transcript;
+        @Option(names = "--name", required = true, paramLabel = "NAME", description = "name of the new voice") String name;
+        @Option(names = "--lang", defaultValue = "", paramLabel = "CODE", description = "language of the recording (e.g. es, en)") String lang;
+        @Option(names = "--model", paramLabel = "DIR", description = "CosyVoice3 model folder: campplus.onnx, speech_tokenizer_v3.onnx, cosyvoice3.yaml, CosyVoice-BlankEN (default: $VOICESTUDIO_MODEL)") Path model;
+        @Option(names = "--tokenizer", paramLabel = "DIR", description = "text tokenizer folder instead of the model's CosyVoice-BlankEN") Path tokenizerDir;
+        @Option(names = "--replace", description = "replace a voice of the same name") boolean replace;
+
+        @Override
+        public Integer call() throws Exception {
+            Path dir = model != null ? model : envModel();
+            VoiceLibrary lib = parent.library();
+            if (!replace && lib.get(name).isPresent()) throw new IllegalArgumentException("a voice named '" + name + "' already exists (use --replace)");
+            Recordings.Loaded rec = Recordings.read(recording);
+            try (QwenTokenizer tok = QwenTokenizer.load(tokenizerDir != null ? tokenizerDir : dir.resolve(QwenTokenizer.FOLDER));
+                 CampPlusEncoder encoder = CampPlusEncoder.forModel(dir);
+                 S3SpeechTokenizer speech = S3SpeechTokenizer.forModel(dir)) {
+                VoiceCreator creator = new VoiceCreator(ModelConfigReader.read(dir).featExtractor(), encoder, speech, tok::encode, RecordingCheck.DEFAULT);
+                VoiceCreator.Result r = creator.create(name, lang, transcript, rec);
+                for (String w : r.warnings()) spec.commandLine().getErr().println("warning: " + w);
+                lib.save(r.voice(), replace);
+                spec.commandLine().getOut().printf(Locale.ROOT, "added %s: %.1f s of prompt speech (%d tokens) from %s%n",
+                        r.voice().name(), r.voice().promptSeconds(), r.voice().promptSpeechTokens().length, rec.source().fileName());
+            } catch (RecordingCheck.BadRecordingException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+            spec.commandLine().getOut().flush();
+            spec.commandLine().getErr().flush();
+            return 0;
+        }
+
+        private static Path envModel() {
+            String env = System.getenv("VOICESTUDIO_MODEL");
+            if (env == null || env.isBlank()) throw new IllegalArgumentException("which model? pass --model DIR (a CosyVoice3 folder) or set VOICESTUDIO_MODEL");
+            return Path.of(env);
         }
     }
 

@@ -80,4 +80,50 @@ class TextAndVoicesCommandTest {
         Run missing = run("voices", "export", "--library", lib.toString(), "Nadie", "--out", pt.toString());
         assertTrue(missing.err().contains("no voice named 'Nadie'"), missing.err());
     }
+
+    /** A toy byte-level BPE folder (vocab.json of the 256 byte symbols, no merges): ids are bytes. */
+    private static Path byteLevelTokenizer(Path dir) throws Exception {
+        StringBuilder vocab = new StringBuilder("{");
+        int extra = 0;
+        for (int b = 0; b < 256; b++) {
+            boolean printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
+            int cp = printable ? b : 256 + extra++;
+            String sym = new String(Character.toChars(cp));
+            if (sym.equals("\"") || sym.equals("\\")) sym = "\\" + sym;
+            vocab.append(b == 0 ? "" : ",").append('"').append(sym).append("\":").append(b);
+        }
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("vocab.json"), vocab.append('}'));
+        Files.writeString(dir.resolve("merges.txt"), "#version: 0.2\n");
+        return dir;
+    }
+
+    @Test
+    void voicesAddCreatesAVoiceFromARecording(@TempDir Path dir) throws Exception {
+        float[] chirp = Golden.tensor("fe_wave_24k").toFloats();
+        float[] fourSeconds = new float[chirp.length * 4];
+        for (int k = 0; k < 4; k++) System.arraycopy(chirp, 0, fourSeconds, k * chirp.length, chirp.length);
+        Path wav = dir.resolve("take.wav"), lib = dir.resolve("lib");
+        org.voicestudio.inference.audio.WavIo.writePcm16(wav, 24000, fourSeconds);
+        Path tok = byteLevelTokenizer(dir.resolve("tok"));
+        Run add = run("voices", "add", "--library", lib.toString(), "--model", Golden.tinyModel().toString(), "--tokenizer", tok.toString(),
+                "--wav", wav.toString(), "--text", "Hola.", "--name", "Chirp", "--lang", "es");
+        assertEquals(0, add.code(), add.err());
+        assertTrue(add.out().contains("added Chirp") && add.out().contains("take.wav"), add.out());
+        VoiceProfile v = new VoiceLibrary(lib).get("Chirp").orElseThrow();
+        assertEquals("Hola.", v.transcript());
+        assertEquals(2 * v.promptSpeechTokens().length, v.promptMel().frames());
+        int[] ids = v.promptTextIds();
+        assertEquals("You are a helpful assistant.".length() + 1 + "Hola.".length(), ids.length, "bytes + one <|endofprompt|>");
+        assertEquals(256 + 3, ids["You are a helpful assistant.".length()], "<|endofprompt|> follows the toy vocabulary's 3 Qwen specials");
+
+        org.voicestudio.inference.audio.WavIo.writePcm16(wav, 24000, chirp);
+        Run tooShort = run("voices", "add", "--library", lib.toString(), "--model", Golden.tinyModel().toString(), "--tokenizer", tok.toString(),
+                "--wav", wav.toString(), "--text", "Hola.", "--name", "Short");
+        assertEquals(2, tooShort.code());
+        assertTrue(tooShort.err().contains("take.wav is 1.3 s long; a voice needs 3-30 s"), tooShort.err());
+        Run dup = run("voices", "add", "--library", lib.toString(), "--model", Golden.tinyModel().toString(),
+                "--wav", wav.toString(), "--text", "Hola.", "--name", "Chirp");
+        assertTrue(dup.err().contains("already exists"), dup.err());
+    }
 }
