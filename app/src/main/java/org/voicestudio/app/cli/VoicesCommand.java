@@ -112,6 +112,7 @@ public final class VoicesCommand implements Runnable {
         @CommandLine.ParentCommand VoicesCommand parent;
         @Parameters(paramLabel = "FILE", description = "the spk2info.pt") Path file;
         @Option(names = "--model", paramLabel = "DIR", description = "model folder whose tokenizer recovers the transcripts (optional)") Path model;
+        @Option(names = "--tokenizer", paramLabel = "DIR", description = "text tokenizer folder instead of the model's CosyVoice-BlankEN") Path tokenizerDir;
         @Option(names = "--lang", paramLabel = "CODE", description = "language of the imported voices (default: unknown)") String lang;
         @Option(names = "--replace", description = "replace voices of the same name") boolean replace;
 
@@ -119,8 +120,8 @@ public final class VoicesCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             List<VoiceProfile> voices;
-            if (model != null) {
-                try (QwenTokenizer tok = QwenTokenizer.forModel(model)) {
+            if (model != null || tokenizerDir != null) {
+                try (QwenTokenizer tok = tokenizerDir != null ? QwenTokenizer.load(tokenizerDir) : QwenTokenizer.forModel(model)) {
                     int eop = tok.specialId(SpecialTokens.END_OF_PROMPT).orElse(-1);
                     voices = Spk2Info.read(file, ids -> {
                         int from = 0;

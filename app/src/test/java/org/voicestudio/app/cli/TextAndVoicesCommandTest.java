@@ -117,6 +117,12 @@ class TextAndVoicesCommandTest {
         assertEquals("You are a helpful assistant.".length() + 1 + "Hola.".length(), ids.length, "bytes + one <|endofprompt|>");
         assertEquals(256 + 3, ids["You are a helpful assistant.".length()], "<|endofprompt|> follows the toy vocabulary's 3 Qwen specials");
 
+        Path pt = dir.resolve("spk2info.pt"), other = dir.resolve("other");
+        assertEquals(0, run("voices", "export", "--library", lib.toString(), "Chirp", "--out", pt.toString()).code());
+        Run imp = run("voices", "import", "--library", other.toString(), "--tokenizer", tok.toString(), pt.toString());
+        assertEquals(0, imp.code(), imp.err());
+        assertEquals("Hola.", new VoiceLibrary(other).get("Chirp").orElseThrow().transcript(), "transcript decoded after <|endofprompt|>");
+
         org.voicestudio.inference.audio.WavIo.writePcm16(wav, 24000, chirp);
         Run tooShort = run("voices", "add", "--library", lib.toString(), "--model", Golden.tinyModel().toString(), "--tokenizer", tok.toString(),
                 "--wav", wav.toString(), "--text", "Hola.", "--name", "Short");
