@@ -84,7 +84,7 @@ public final class VoiceFile {
             }
             return new VoiceProfile(meta.getOrDefault("name", ""), meta.getOrDefault("language", ""), meta.getOrDefault("transcript", ""),
                     text, tokens, mel, emb.toFloats(), source);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException e) {   // also a malformed number in the metadata
             throw new IOException(file + ": " + e.getMessage(), e);
         }
     }

@@ -65,13 +65,16 @@ class VoiceLibraryTest {
         Files.write(dir.resolve("Future.voice"), new String(whole, java.nio.charset.StandardCharsets.ISO_8859_1)
                 .replace("\"version\":\"1\"", "\"version\":\"9\"").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
         Files.writeString(dir.resolve("notes.txt"), "not a voice");
+        org.voicestudio.inference.tensor.SafeTensors.write(dir.resolve("Other.voice"),
+                java.util.Map.of("x", org.voicestudio.inference.tensor.Tensor.ofFloats(new float[] {1}, 1)), java.util.Map.of());
 
         VoiceLibrary.Listing l = lib.list();
         assertEquals(List.of("Good"), l.voices().stream().map(VoiceProfile::name).toList());
-        assertEquals(List.of("Future.voice", "Truncated.voice", "garbage.voice"), l.problems().stream().map(p -> p.file().getFileName().toString()).toList());
+        assertEquals(List.of("Future.voice", "Other.voice", "Truncated.voice", "garbage.voice"), l.problems().stream().map(p -> p.file().getFileName().toString()).toList());
         assertTrue(l.problems().get(0).message().contains("newer"), l.problems().get(0).message());
-        assertTrue(l.problems().get(1).message().contains("Truncated.voice"), l.problems().get(1).message());
-        assertTrue(l.problems().get(2).message().contains("garbage.voice"), l.problems().get(2).message());
+        assertTrue(l.problems().get(1).message().contains("not a Voice Studio voice file"), l.problems().get(1).message());
+        assertTrue(l.problems().get(2).message().contains("Truncated.voice"), l.problems().get(2).message());
+        assertTrue(l.problems().get(3).message().contains("garbage.voice"), l.problems().get(3).message());
     }
 
     @Test
