@@ -11,6 +11,8 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ModelCommand.class,
+                TextCommand.class,
+                VoicesCommand.class,
                 SynthCommand.class,
                 BenchCommand.class,
                 ParityCommand.class,

@@ -11,6 +11,11 @@ import org.voicestudio.inference.pipeline.SynthesisListener;
 import org.voicestudio.inference.pipeline.SynthesisRequest;
 import org.voicestudio.inference.pipeline.VoicePrompt;
 import org.voicestudio.inference.pipeline.VoicePromptFile;
+import org.voicestudio.engines.onnxruntime.CampPlusEncoder;
+import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
+import org.voicestudio.voices.RecordingCheck;
+import org.voicestudio.voices.Recordings;
+import org.voicestudio.voices.VoiceCreator;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -21,6 +26,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** {@code studio synth}: one utterance to a WAV file, with per-stage metrics. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -52,16 +58,13 @@ public final class SynthCommand implements Callable<Integer> {
         Path wav;
     }
 
-    @ArgGroup(exclusive = true)
-    PromptText promptText;
+    @Option(names = "--prompt-text", paramLabel = "TEXT",
+            description = "transcript of the prompt recording (needed with --prompt-wav; replaces a saved voice's prompt text)")
+    String promptText;
 
-    static final class PromptText {
-        @Option(names = "--prompt-text", paramLabel = "TEXT", description = "transcript of the prompt (replaces a saved voice's)")
-        String text;
-
-        @Option(names = "--prompt-text-ids", paramLabel = "IDS", split = ",", description = "prompt transcript as token ids")
-        int[] ids;
-    }
+    @Option(names = "--prompt-text-ids", paramLabel = "IDS", split = ",",
+            description = "prompt text as token ids, used instead of tokenizing --prompt-text")
+    int[] promptTextIds;
 
     @Option(names = "--out", required = true, paramLabel = "WAV", description = "output file (16-bit PCM mono)")
     Path out;
@@ -90,10 +93,10 @@ public final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
         try (ModelFolder folder = ModelFolder.open(model)) {
-            VoicePrompt prompt = voicePrompt(folder);
+            VoicePrompt prompt = voicePrompt(folder, log);
             if (text.ids != null) requireIds(text.ids, "--text-ids");
-            if (promptText != null && promptText.ids != null) requireIds(promptText.ids, "--prompt-text-ids");
-            int[] textIds = text.ids != null ? text.ids : noTokenizer("--text", "--text-ids");
+            if (promptTextIds != null) requireIds(promptTextIds, "--prompt-text-ids");
+            int[] textIds = text.ids != null ? text.ids : TextIds.encode(folder, text.text, "--text", "--text-ids");
             SynthesisRequest request = new SynthesisRequest(textIds, prompt, seed, stream, speed);
 
             try (StageSet stages = StageSet.load(folder, llmEngine, flowEngine, vocoderEngine)) {
@@ -128,20 +131,35 @@ public final class SynthCommand implements Callable<Integer> {
         for (int id : ids) if (id < 0) throw new IllegalArgumentException(option + ": token ids cannot be negative, got " + id);
     }
 
-    private static int[] noTokenizer(String option, String idsOption) {
-        throw new IllegalArgumentException(option + " needs a text tokenizer, which this build does not include yet; give token ids with " + idsOption);
-    }
-
-    private VoicePrompt voicePrompt(ModelFolder folder) throws Exception {
-        if (voice.wav != null) {
-            throw new IllegalArgumentException("--prompt-wav needs the prompt frontend (speech tokenizer and speaker embedding on ONNX Runtime), "
-                    + "which this build does not include yet; give a saved voice prompt with --voice FILE");
-        }
+    private VoicePrompt voicePrompt(ModelFolder folder, PrintWriter log) throws Exception {
+        if (voice.wav != null) return voiceFromRecording(folder, log);
         if (!Files.isRegularFile(voice.file)) throw new IllegalArgumentException("voice file " + voice.file + " does not exist");
         VoicePrompt saved = VoicePromptFile.read(voice.file);
-        if (promptText == null) return saved;
-        int[] ids = promptText.ids != null ? promptText.ids
-                : noTokenizer("--prompt-text", "--prompt-text-ids");
-        return new VoicePrompt(ids, saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
+        if (promptText == null && promptTextIds == null) return saved;
+        return new VoicePrompt(promptTextIds(folder), saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
+    }
+
+    private int[] promptTextIds(ModelFolder folder) {
+        return promptTextIds != null ? promptTextIds : TextIds.encode(folder, TextIds.promptText(promptText), "--prompt-text", "--prompt-text-ids");
+    }
+
+    /** The official zero-shot frontend on the recording: speech tokens, speaker embedding, prompt mel (ONNX Runtime + inference/audio). */
+    private VoicePrompt voiceFromRecording(ModelFolder folder, PrintWriter log) throws Exception {
+        if (promptText == null || promptText.isBlank()) {
+            throw new IllegalArgumentException("--prompt-wav needs --prompt-text: the transcript of the recording, word for word");
+        }
+        if (!Files.isRegularFile(voice.wav)) throw new IllegalArgumentException("recording " + voice.wav + " does not exist");
+        Recordings.Loaded recording = Recordings.read(voice.wav);
+        Function<String, int[]> tokenize = promptTextIds != null ? ignored -> promptTextIds
+                : text -> TextIds.encode(folder, text, "--prompt-text", "--prompt-text-ids");
+        try (CampPlusEncoder speaker = CampPlusEncoder.forModel(folder.dir());
+             S3SpeechTokenizer speech = S3SpeechTokenizer.forModel(folder.dir())) {
+            VoiceCreator creator = new VoiceCreator(folder.config().featExtractor(), speaker, speech, tokenize, RecordingCheck.DEFAULT);
+            VoiceCreator.Result result = creator.create("prompt", "", promptText, recording);
+            for (String w : result.warnings()) log.println("warning: " + w);
+            return result.voice().toVoicePrompt();
+        } catch (RecordingCheck.BadRecordingException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 }

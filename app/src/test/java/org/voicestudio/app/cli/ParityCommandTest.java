@@ -37,7 +37,7 @@ class ParityCommandTest {
     void promptFeaturesOfTheTinyFixtureAreWithinTolerance() {
         Cli.Run r = parity(Golden.tinyModel().resolve("golden.safetensors"), "fe_");
         assertEquals(0, r.exit(), r.out() + r.err());
-        for (String name : new String[] {"fe_wave_16k", "fe_mel_24k", "fe_fbank_raw", "fe_whisper_logmel"}) {
+        for (String name : new String[] {"fe_wave_16k", "fe_mel_24k", "fe_fbank_raw", "fe_whisper_logmel", "fe_campplus_embedding", "fe_speech_tokens"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.endsWith("OK")), name + " checked:\n" + r.out());
         }
     }

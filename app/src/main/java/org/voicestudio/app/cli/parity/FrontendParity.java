@@ -1,5 +1,7 @@
 package org.voicestudio.app.cli.parity;
 
+import org.voicestudio.engines.onnxruntime.CampPlusEncoder;
+import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
 import org.voicestudio.inference.audio.KaldiFbank;
 import org.voicestudio.inference.audio.MatchaMelSpectrogram;
 import org.voicestudio.inference.audio.Mel;
@@ -13,8 +15,8 @@ import java.util.List;
 /**
  * {@code fe_*}: the prompt-audio features, each from its recorded input: the 24 kHz to 16 kHz
  * resampler, the Matcha mel of the flow prompt and its filterbank, the Kaldi fbank and CAM++
- * input, whisper's log-mel and filterbank. (The two ONNX models' outputs need the ONNX Runtime
- * engine and are not checked here.)
+ * input, whisper's log-mel and filterbank, and the two ONNX models of the folder (CAM++ x-vector,
+ * S3 speech tokens) on ONNX Runtime.
  */
 public final class FrontendParity implements ParityGroup {
     /** torchaudio's sinc resampler in float32: rounding only. */
@@ -29,6 +31,8 @@ public final class FrontendParity implements ParityGroup {
     static final Tolerance FBANK = Tolerance.floored(-10, 1e-4, 2e-2);
     /** The mean over time carries the noise bins' differences into every value. */
     static final Tolerance CAMPPLUS_INPUT = Tolerance.absolute(5e-3);
+    /** Same ONNX graph on ONNX Runtime CPU: rounding only (the fixture's stand-in vs its PyTorch module: 1.6e-7). */
+    static final Tolerance XVECTOR = Tolerance.absolute(1e-5);
     /** Whisper's log-mel is clamped to max - 8, so it has no noise floor. */
     static final Tolerance WHISPER = Tolerance.absolute(1e-4);
 
@@ -37,7 +41,7 @@ public final class FrontendParity implements ParityGroup {
     @Override public List<String> prefixes() { return List.of("fe_"); }
 
     @Override
-    public void run(ModelFolder model, GoldenFixture g) {
+    public void run(ModelFolder model, GoldenFixture g) throws Exception {
         ModelConfig cfg = model.config();
         if (g.has("fe_wave_24k", "fe_wave_16k")) {
             float[] wave24k = g.floats("fe_wave_24k");
@@ -66,6 +70,21 @@ public final class FrontendParity implements ParityGroup {
             Mel logMel = whisper.forward(recorded16k);
             g.compare("fe_whisper_logmel", logMel, WHISPER);
             g.compareExact("fe_tokenizer_feats_length", new long[] {logMel.frames()}, 1);
+        }
+        if (g.has("fe_campplus_input")) {
+            var in = g.tensor("fe_campplus_input");                  // (1, T, 80)
+            try (CampPlusEncoder campplus = CampPlusEncoder.forModel(model.dir())) {
+                float[] xvec = campplus.embed(in.toFloats(), (int) in.dim(1));
+                g.compare("fe_campplus_embedding", xvec, XVECTOR, 1, xvec.length);
+            }
+        }
+        if (g.has("fe_whisper_logmel")) {
+            var in = g.tensor("fe_whisper_logmel");                  // (1, 128, T)
+            try (S3SpeechTokenizer tokenizer = S3SpeechTokenizer.forModel(model.dir())) {
+                int[] tokens = tokenizer.tokenize(in.toFloats(), (int) in.dim(2));
+                long[] asLongs = java.util.Arrays.stream(tokens).asLongStream().toArray();
+                g.compareExact("fe_speech_tokens", asLongs, 1, tokens.length);
+            }
         }
     }
 }
