@@ -16,6 +16,8 @@ import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
 import org.voicestudio.voices.RecordingCheck;
 import org.voicestudio.voices.Recordings;
 import org.voicestudio.voices.VoiceCreator;
+import org.voicestudio.voices.VoiceLibrary;
+import org.voicestudio.voices.VoiceProfile;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -51,8 +53,9 @@ public final class SynthCommand implements Callable<Integer> {
     Voice voice;
 
     static final class Voice {
-        @Option(names = "--voice", paramLabel = "FILE", description = "a saved voice: a .voice file of the voice library or any safetensors with prompt_text, prompt_speech_token, prompt_speech_feat, embedding")
-        Path file;
+        @Option(names = "--voice", paramLabel = "NAME|FILE", description = "a voice of the library (studio voices list) or a saved voice file: "
+                + ".voice, or any safetensors with prompt_text, prompt_speech_token, prompt_speech_feat, embedding")
+        String name;
 
         @Option(names = "--prompt-wav", paramLabel = "WAV", description = "reference recording (3-30 s) of the voice")
         Path wav;
@@ -133,10 +136,18 @@ public final class SynthCommand implements Callable<Integer> {
 
     private VoicePrompt voicePrompt(ModelFolder folder, PrintWriter log) throws Exception {
         if (voice.wav != null) return voiceFromRecording(folder, log);
-        if (!Files.isRegularFile(voice.file)) throw new IllegalArgumentException("voice file " + voice.file + " does not exist");
-        VoicePrompt saved = VoicePromptFile.read(voice.file);
+        VoicePrompt saved = savedVoice(voice.name);
         if (promptText == null && promptTextIds == null) return saved;
         return new VoicePrompt(promptTextIds(folder), saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
+    }
+
+    /** A voice file if {@code nameOrFile} is one, else the library voice of that name. */
+    private static VoicePrompt savedVoice(String nameOrFile) throws Exception {
+        Path file = Path.of(nameOrFile);
+        if (Files.isRegularFile(file)) return VoicePromptFile.read(file);
+        VoiceLibrary library = VoiceLibrary.userLibrary();
+        return library.get(nameOrFile).map(VoiceProfile::toVoicePrompt).orElseThrow(() -> new IllegalArgumentException(
+                "no voice file " + nameOrFile + " and no voice of that name in " + library.dir() + " (studio voices list shows the library)"));
     }
 
     private int[] promptTextIds(ModelFolder folder) {

@@ -68,6 +68,14 @@ class SynthCommandTest {
     }
 
     @Test
+    void anUnknownVoiceIsAClearError(@TempDir Path dir) {
+        Cli.Run r = Cli.studio("synth", "--model", Golden.tinyModel().toString(), "--voice", dir.resolve("missing.voice").toString(),
+                "--text-ids", "1,2,3", "--out", dir.resolve("x.wav").toString());
+        assertEquals(2, r.exit(), r.out());
+        assertTrue(r.err().contains("missing.voice"), r.err());
+    }
+
+    @Test
     void textWithoutATokenizerIsAClearError(@TempDir Path dir) throws Exception {
         Cli.Run r = Cli.studio("synth", "--model", Golden.tinyModel().toString(), "--voice", goldenVoiceFile(dir).toString(),
                 "--text", "Hello there.", "--out", dir.resolve("x.wav").toString());
