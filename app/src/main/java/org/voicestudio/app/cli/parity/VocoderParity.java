@@ -2,7 +2,10 @@ package org.voicestudio.app.cli.parity;
 
 import org.voicestudio.engines.djl.vocoder.DjlVocoder;
 import org.voicestudio.inference.audio.Mel;
+import org.voicestudio.inference.config.ModelConfig.HiftConfig;
 import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.tensor.StateDict;
+import org.voicestudio.inference.vocoder.HarmonicSource;
 import org.voicestudio.inference.vocoder.CausalHift;
 import org.voicestudio.inference.vocoder.VocoderNoise;
 
@@ -34,7 +37,9 @@ public final class VocoderParity implements ParityGroup {
         try (DjlVocoder vocoder = new DjlVocoder(model, noise)) {
             if (g.has("flow_ns_mel")) {
                 Mel flowMel = g.mel("flow_ns_mel");
-                check(g, "hift_a_", vocoder.trace(flowMel, true));
+                CausalHift.Trace a = vocoder.trace(flowMel, true);
+                check(g, "hift_a_", a);
+                sineWaves(model, g, "hift_a_sine_waves", a.f0());
                 check(g, "hift_c_", vocoder.trace(flowMel, false));
             }
             if (g.has("hift_rand_mel")) {
@@ -42,6 +47,22 @@ public final class VocoderParity implements ParityGroup {
                 check(g, "hift_b_", vocoder.trace(rand, true));
                 check(g, "hift_d_", vocoder.trace(rand, false));
             }
+        }
+    }
+
+    /** SineGen2's harmonic bank (the input of l_linear) for the trace's F0, as the vocoder's source computes it. */
+    private static void sineWaves(ModelFolder model, GoldenFixture g, String name, double[] f0) {
+        if (!g.has(name)) return;
+        HiftConfig cfg = model.config().hift();
+        StateDict w = model.hiftWeights();
+        int harmonics = cfg.nbHarmonics() + 1;
+        try (VocoderNoise noise = VocoderNoise.of(g.tensor("hift_sine_noise"), g.tensor("hift_rand_ini"))) {
+            HarmonicSource source = new HarmonicSource(cfg, w.get("m_source.l_linear.weight", 1, harmonics).toFloats(),
+                    w.get("m_source.l_linear.bias", 1).toFloats()[0], noise);
+            float[] f0f = new float[f0.length];                  // f0.to(float32), as upstream
+            for (int i = 0; i < f0.length; i++) f0f[i] = (float) f0[i];
+            float[] sines = source.sineWaves(f0f);               // [L, 9]
+            g.compare(name, sines, AUDIO, 1, sines.length / harmonics, harmonics);
         }
     }
 
