@@ -18,9 +18,10 @@ import org.voicestudio.inference.tensor.StateDict;
  *
  * <p>Why the conditioning runs on the host: it is computed once per request (not per Euler step), it is
  * small (an 80 x 192 affine, a row lookup, two convs of {@code 80 x 1024 x 7} multiply-adds per token:
- * ~0.6 G multiply-adds for 500 tokens = 20 s of audio, spread over the cores), and plain Java keeps it
- * testable against the golden intermediates without a GPU. The 20 estimator calls of the solver
- * dominate; see docs/benchmarks.md for the measured split. Not thread-safe (one request at a time).
+ * ~0.3 G multiply-adds for 500 tokens = 20 s of audio, spread over the cores), and plain Java keeps it
+ * testable against the golden intermediates without a GPU. Measured on the H200 host (16 cores): 13 ms for
+ * 325 tokens, 22 ms for 575, 5-10 % of the whole call; the 10 estimator steps dominate (docs/benchmarks.md).
+ * Not thread-safe (one request at a time).
  */
 public final class CudaFlowModel implements FlowModel {
     private final FlowConfig config;
