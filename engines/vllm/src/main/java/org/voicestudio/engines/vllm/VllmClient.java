@@ -143,9 +143,11 @@ public final class VllmClient {
                 throw last;
             }
             openStream.set(resp.body());
+            StallWatchdog watchdog = new StallWatchdog(resp.body(), requestTimeout);
             try {
-                return readEvents(resp.body(), sink);
+                return readEvents(resp.body(), sink, watchdog);
             } finally {
+                watchdog.stop();
                 openStream.set(null);
                 try { resp.body().close(); } catch (IOException ignored) { /* closing an aborted stream */ }
             }
@@ -153,10 +155,44 @@ public final class VllmClient {
         throw last;
     }
 
-    private Finish readEvents(InputStream in, IdSink sink) throws VllmException {
+    /**
+     * Closes the stream when no event arrived for {@code limit}: the HTTP client's own timeout
+     * covers only the wait for the response headers, not a server that stalls mid-stream.
+     */
+    private static final class StallWatchdog {
+        private final Thread thread;
+        private volatile long lastEvent = System.nanoTime();
+        private volatile boolean fired;
+
+        StallWatchdog(InputStream stream, Duration limit) {
+            thread = Thread.ofVirtual().name("vllm-stream-watchdog").start(() -> {
+                try {
+                    while (true) {
+                        long idle = System.nanoTime() - lastEvent;
+                        long left = limit.toNanos() - idle;
+                        if (left <= 0) {
+                            fired = true;
+                            stream.close();
+                            return;
+                        }
+                        Thread.sleep(Duration.ofNanos(left));
+                    }
+                } catch (InterruptedException | IOException e) {
+                    // stopped: the stream ended normally
+                }
+            });
+        }
+
+        void event() { lastEvent = System.nanoTime(); }
+
+        void stop() { thread.interrupt(); }
+    }
+
+    private Finish readEvents(InputStream in, IdSink sink, StallWatchdog watchdog) throws VllmException {
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
+                watchdog.event();
                 if (!line.startsWith("data:")) continue; // blank separators, comments, other SSE fields
                 String data = line.substring(5).trim();
                 if (data.equals("[DONE]")) throw new VllmException("the server ended the stream without a finish reason");
@@ -172,15 +208,20 @@ public final class VllmClient {
                 String finish = choice.path("finish_reason").asText(null);
                 if (finish != null && !finish.equals("null")) return "length".equals(finish) ? Finish.LENGTH : Finish.STOP;
             }
-            throw new VllmException("the stream from " + base + " ended before the completion finished (connection dropped or server crashed)");
+            throw stalledOrCut(watchdog);
         } catch (VllmException e) {
             throw e;
-        } catch (HttpTimeoutException e) {
-            throw new VllmException("the server at " + base + " stopped sending tokens for longer than " + requestTimeout.toSeconds() + " s", e);
         } catch (IOException e) {
             if (Thread.currentThread().isInterrupted()) return Finish.CANCELLED;
+            if (watchdog.fired) throw stalledOrCut(watchdog);
             throw new VllmException("reading the stream from " + base + " failed: " + e.getMessage(), e);
         }
+    }
+
+    private VllmException stalledOrCut(StallWatchdog watchdog) {
+        return watchdog.fired
+                ? new VllmException("the server at " + base + " stopped sending tokens for longer than " + requestTimeout.toMillis() + " ms")
+                : new VllmException("the stream from " + base + " ended before the completion finished (connection dropped or server crashed)");
     }
 
     private HttpResponse<String> send(HttpRequest req) throws VllmException {

@@ -1,60 +1,97 @@
 package org.voicestudio.engines.vllm;
 
-import org.voicestudio.inference.config.ModelConfig;
+import org.voicestudio.inference.engine.Stage;
+import org.voicestudio.inference.llm.LlmRequest;
+import org.voicestudio.inference.llm.SilenceThrottle;
+import org.voicestudio.inference.llm.TokenBudget;
+import org.voicestudio.inference.metrics.StageEvent;
 import org.voicestudio.inference.pipeline.SpeechTokenSource;
 
-import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 /**
  * The LLM stage on a vLLM server: the prompt goes as token ids, speech tokens come back as they
  * are sampled. The server samples with top-k / top-p / temperature; it has no CosyVoice
- * repetition-aware resampling (RAS), so long outputs can differ in character from the DJL or CUDA
- * engines' sampling. Length limits follow the official rule: at least 2 and at most 20 speech
- * tokens per text token; {@code min_tokens} suppresses every stop id below the minimum.
+ * repetition-aware resampling (RAS) — see {@link ServerSampling#description()}. Length limits
+ * follow the official rule (2 to 20 speech tokens per text token, {@link TokenBudget}); the
+ * server's {@code min_tokens} suppresses every stop id below the minimum. CosyVoice3's silence
+ * throttle is applied here, between the server and the flow stage, as for the local engines.
  */
 public final class VllmSpeechTokenSource implements SpeechTokenSource {
     private final VllmClient client;
     private final SpeechVocabulary vocab;
-    private final ModelConfig.SamplingConfig sampling;
+    private final ServerSampling sampling;
+    private final double secondsPerToken;
 
-    public VllmSpeechTokenSource(VllmClient client, SpeechVocabulary vocab, ModelConfig.SamplingConfig sampling) {
+    /**
+     * What the server is asked to do. {@code topK = 1} is greedy decoding.
+     */
+    public record ServerSampling(int topK, double topP, double temperature) {
+        /** The nearest the server comes to the official sampling: its nucleus, without RAS. */
+        public static ServerSampling official(org.voicestudio.inference.config.ModelConfig.SamplingConfig s) {
+            return new ServerSampling(s.topK(), s.topP(), 1.0);
+        }
+
+        public static ServerSampling greedy() { return new ServerSampling(1, 1.0, 1.0); }
+
+        /** In words, for the studio. */
+        public String description() {
+            return topK == 1 ? "vLLM server, greedy decoding"
+                    : "vLLM server sampling: top-k " + topK + ", top-p " + topP + ", temperature " + temperature
+                    + " (no CosyVoice repetition-aware resampling)";
+        }
+    }
+
+    public VllmSpeechTokenSource(VllmClient client, SpeechVocabulary vocab, ServerSampling sampling, int tokenFrameRate) {
         this.client = client;
         this.vocab = vocab;
         this.sampling = sampling;
+        this.secondsPerToken = 1.0 / tokenFrameRate;
     }
 
-    /** In words, for the studio: what sampling this engine uses. */
-    public String samplingDescription() {
-        return "vLLM server sampling: top-k " + sampling.topK() + ", top-p " + sampling.topP()
-                + ", temperature 1 — no repetition-aware resampling";
-    }
+    public ServerSampling sampling() { return sampling; }
 
     @Override
-    public void generate(int[] promptTextIds, int[] textIds, int[] promptSpeechTokens, long seed, TokenSink sink) {
-        int[] text = new int[promptTextIds.length + textIds.length];
-        System.arraycopy(promptTextIds, 0, text, 0, promptTextIds.length);
-        System.arraycopy(textIds, 0, text, promptTextIds.length, textIds.length);
-        int[] prompt = vocab.prompt(text, promptSpeechTokens);
-        int minLen = 2 * textIds.length;
-        int maxLen = 20 * textIds.length;
+    public void generate(int[] promptTextIds, int[] textIds, int[] promptSpeechTokens, long seed, TokenSink sink,
+                         Consumer<StageEvent> steps, BooleanSupplier cancelled) throws IOException, InterruptedException {
+        LlmRequest request = new LlmRequest(promptTextIds, textIds, promptSpeechTokens);
+        TokenBudget.UntilStop budget = request.defaultBudget();
+        int[] prompt = vocab.prompt(request.textIds(), promptSpeechTokens);
+        SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
         AtomicReference<InputStream> open = new AtomicReference<>();
-        try {
-            client.complete(prompt, minLen, maxLen, vocab.stopServerIds(), vocab.allowedServerIds(),
-                    new VllmClient.Sampling(sampling.topK(), sampling.topP(), 1.0, seed),
-                    serverId -> {
-                        int speech = vocab.toSpeechId(serverId);
-                        if (speech < 0) {
-                            throw new VllmClient.VllmException("the server returned token id " + serverId
-                                    + ", which is not a speech token of this model: it serves another model or ignores allowed_token_ids");
+        long[] stepStart = {System.nanoTime()};
+        int[] index = {0};
+        InterruptedException[] interrupted = {null};
+        client.complete(prompt, budget.minTokens(), budget.maxTokens(), vocab.stopServerIds(), vocab.allowedServerIds(),
+                new VllmClient.Sampling(sampling.topK(), sampling.topP(), sampling.temperature(), seed),
+                serverId -> {
+                    if (cancelled.getAsBoolean()) return false;
+                    int speech = vocab.toSpeechId(serverId);
+                    if (speech < 0) {
+                        throw new VllmClient.VllmException("the server returned token id " + serverId
+                                + ", which is not a speech token of this model: it serves another model or ignores allowed_token_ids");
+                    }
+                    long now = System.nanoTime();
+                    boolean stop = speech >= vocab.speechTokenSize();
+                    boolean toFlow = !stop && throttle.forward(speech);
+                    // one LLM event per streamed id: the wait for it is this step's work on the server
+                    steps.accept(new StageEvent(Stage.LLM, index[0]++, stepStart[0], now, stop ? 0 : 1, toFlow ? secondsPerToken : 0));
+                    stepStart[0] = now;
+                    if (stop) return false;
+                    if (toFlow) {
+                        try {
+                            sink.accept(speech);
+                        } catch (InterruptedException e) {
+                            interrupted[0] = e;
+                            return false;
                         }
-                        if (speech >= vocab.speechTokenSize()) return false; // a stop id ends the utterance
-                        return sink.accept(speech);
-                    }, open);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+                    }
+                    return true;
+                }, open);
+        if (interrupted[0] != null) throw interrupted[0];
     }
 }
