@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 BenchCommand.class,
                 ParityCommand.class,
+                ExportCommand.class,
+                DoctorCommand.class,
         })
 public final class StudioCommand implements Runnable {
 
