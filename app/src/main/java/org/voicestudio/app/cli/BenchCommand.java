@@ -109,7 +109,7 @@ public final class BenchCommand implements Callable<Integer> {
         // stages this engine does not run come from the reference engine so token2wav can still be timed end to end
         String flowId = flow ? engine.id() : "djl";
         String vocId = voc ? engine.id() : "djl";
-        try (StageSet stages = StageSet.load(folder, llm ? engine.id() : null, flowId, vocId)) {
+        try (StageSet stages = StageSet.loadStepwise(folder, llm ? engine.id() : null, flowId, vocId)) {
             SplittableRandom rnd = new SplittableRandom(seed);
             LlmRequest request = randomRequest(config, rnd);
             VoicePrompt voice = randomVoice(config, rnd);

@@ -7,6 +7,7 @@ import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.flow.FlowModel;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.pipeline.SpeechTokenSource;
 import org.voicestudio.inference.vocoder.Vocoder;
 
 import java.io.IOException;
@@ -20,28 +21,50 @@ import java.util.Map;
  * A stage whose engine id is null is not loaded.
  */
 final class StageSet implements AutoCloseable {
+    /** The LLM as a step-by-step model (for {@code bench}'s per-step timing); null unless asked for. */
     final SpeechLanguageModel llm;
+    /** The LLM stage as the pipeline runs it (local decode loop, or a server); null when llm is set. */
+    final SpeechTokenSource tokens;
     final FlowModel flow;
     final Vocoder vocoder;
     final Map<Stage, String> engines;
 
-    private StageSet(SpeechLanguageModel llm, FlowModel flow, Vocoder vocoder, Map<Stage, String> engines) {
+    private StageSet(SpeechLanguageModel llm, SpeechTokenSource tokens, FlowModel flow, Vocoder vocoder, Map<Stage, String> engines) {
         this.llm = llm;
+        this.tokens = tokens;
         this.flow = flow;
         this.vocoder = vocoder;
         this.engines = Map.copyOf(engines);
     }
 
+    /** The stages as the pipeline runs them: the LLM as a token source. */
     static StageSet load(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine) throws IOException {
+        return load(folder, llmEngine, flowEngine, vocoderEngine, false);
+    }
+
+    /** As {@link #load}, but the LLM as a step-by-step model, for per-step timing. */
+    static StageSet loadStepwise(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine) throws IOException {
+        return load(folder, llmEngine, flowEngine, vocoderEngine, true);
+    }
+
+    private static StageSet load(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine, boolean stepwise)
+            throws IOException {
         Map<Stage, String> ids = new EnumMap<>(Stage.class);
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             SpeechLanguageModel llm = null;
+            SpeechTokenSource tokens = null;
             FlowModel flow = null;
             Vocoder vocoder = null;
             if (llmEngine != null) {
-                llm = engine(llmEngine, Stage.LLM).loadLlm(folder);
-                opened.add(llm);
+                Engine engine = engine(llmEngine, Stage.LLM);
+                if (stepwise) {
+                    llm = engine.loadLlm(folder);
+                    opened.add(llm);
+                } else {
+                    tokens = engine.loadTokenSource(folder);
+                    opened.add(tokens);
+                }
                 ids.put(Stage.LLM, llmEngine);
             }
             if (flowEngine != null) {
@@ -54,7 +77,7 @@ final class StageSet implements AutoCloseable {
                 opened.add(vocoder);
                 ids.put(Stage.VOCODER, vocoderEngine);
             }
-            return new StageSet(llm, flow, vocoder, ids);
+            return new StageSet(llm, tokens, flow, vocoder, ids);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : opened.reversed()) {
                 try {
@@ -84,5 +107,6 @@ final class StageSet implements AutoCloseable {
         if (vocoder != null) vocoder.close();
         if (flow != null) flow.close();
         if (llm != null) llm.close();
+        if (tokens != null) tokens.close();
     }
 }

@@ -103,7 +103,7 @@ public final class SynthCommand implements Callable<Integer> {
             SynthesisRequest request = new SynthesisRequest(textIds, prompt, seed, stream, speed);
 
             try (StageSet stages = StageSet.load(folder, llmEngine, flowEngine, vocoderEngine)) {
-                SpeechPipeline pipeline = SpeechPipeline.of(stages.llm, stages.flow, stages.vocoder, folder.config());
+                SpeechPipeline pipeline = new SpeechPipeline(stages.tokens, stages.flow, stages.vocoder, SpeechPipeline.Settings.of(folder.config()));
                 AudioRecorder audio = new AudioRecorder();
                 MetricsCollector metrics = MetricsCollector.startingNow();
                 SynthesisListener progress = new SynthesisListener() {
