@@ -1,0 +1,296 @@
+package org.voicestudio.app.ui.synthesis;
+
+import javafx.application.Platform;
+import javafx.beans.binding.Bindings;
+import javafx.beans.binding.BooleanBinding;
+import javafx.beans.binding.StringBinding;
+import javafx.beans.property.DoubleProperty;
+import javafx.beans.property.IntegerProperty;
+import javafx.beans.property.LongProperty;
+import javafx.beans.property.ObjectProperty;
+import javafx.beans.property.ReadOnlyIntegerProperty;
+import javafx.beans.property.ReadOnlyIntegerWrapper;
+import javafx.beans.property.ReadOnlyObjectProperty;
+import javafx.beans.property.ReadOnlyObjectWrapper;
+import javafx.beans.property.SimpleDoubleProperty;
+import javafx.beans.property.SimpleLongProperty;
+import javafx.beans.property.SimpleObjectProperty;
+import javafx.beans.property.SimpleStringProperty;
+import javafx.beans.property.StringProperty;
+import org.voicestudio.app.ui.FxCoalescer;
+import org.voicestudio.app.ui.audio.AudioBuffer;
+import org.voicestudio.app.ui.engines.EngineSelectionViewModel;
+import org.voicestudio.app.ui.metrics.LiveMetrics;
+import org.voicestudio.app.ui.metrics.MetricsViewModel;
+import org.voicestudio.app.ui.takes.Take;
+import org.voicestudio.app.ui.takes.TakeHistoryViewModel;
+import org.voicestudio.inference.metrics.StageEvent;
+import org.voicestudio.inference.pipeline.AudioChunk;
+import org.voicestudio.inference.pipeline.SynthesisListener;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * The editor's inputs (text, language, speed, seed) and the run of one synthesis: starts it on the
+ * studio's executor, turns the pipeline's callbacks into coalesced FX updates of the metrics, the
+ * growing audio and the token count, and files the result as a {@link Take}. Cancel stops the run
+ * and leaves the studio ready for the next one. FX thread only, except where noted.
+ */
+public final class SynthesisViewModel {
+    public enum State { IDLE, RUNNING, CANCELLING }
+
+    /** Languages the frontend knows (reference §2.1); "auto" lets it decide from the text. */
+    public static final List<String> LANGUAGES = List.of("auto", "zh", "en", "ja", "ko", "yue", "de", "es", "fr", "it", "ru");
+
+    private final ExecutorService executor;
+    private final EngineSelectionViewModel engines;
+    private final MetricsViewModel metrics;
+    private final TakeHistoryViewModel history;
+    private final RandomGenerator seeds;
+
+    private final StringProperty text = new SimpleStringProperty("");
+    private final StringProperty language = new SimpleStringProperty("auto");
+    private final DoubleProperty speed = new SimpleDoubleProperty(1.0);
+    private final LongProperty seed = new SimpleLongProperty(1986);
+    private final ObjectProperty<String> voiceId = new SimpleObjectProperty<>();
+    private final StringProperty voiceName = new SimpleStringProperty("Default speaker");
+    private final ObjectProperty<Synthesizer> synthesizer = new SimpleObjectProperty<>();
+    private final StringProperty synthesizerProblem = new SimpleStringProperty("Loading the model…");
+    private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(State.IDLE);
+    private final ReadOnlyIntegerWrapper tokens = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyIntegerWrapper audioRevision = new ReadOnlyIntegerWrapper();
+    private final ReadOnlyObjectWrapper<AudioBuffer> liveAudio = new ReadOnlyObjectWrapper<>();
+    private final BooleanBinding canSynthesize;
+    private final StringBinding blockedReason;
+    private Consumer<String> status = s -> {};
+    private Run run;
+
+    public SynthesisViewModel(ExecutorService executor, EngineSelectionViewModel engines, MetricsViewModel metrics,
+                              TakeHistoryViewModel history, RandomGenerator seeds) {
+        this.executor = executor;
+        this.engines = engines;
+        this.metrics = metrics;
+        this.history = history;
+        this.seeds = seeds;
+        // engine selection is a set of properties; fold them into one dependency
+        javafx.beans.Observable[] deps = new javafx.beans.Observable[org.voicestudio.inference.engine.Stage.values().length];
+        for (var s : org.voicestudio.inference.engine.Stage.values()) deps[s.ordinal()] = engines.selectedProperty(s);
+        blockedReason = Bindings.createStringBinding(this::computeBlockedReason,
+                concat(deps, text, synthesizer, synthesizerProblem, state));
+        canSynthesize = blockedReason.isNull();
+    }
+
+    private static javafx.beans.Observable[] concat(javafx.beans.Observable[] a, javafx.beans.Observable... b) {
+        javafx.beans.Observable[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+
+    private String computeBlockedReason() {
+        if (state.get() != State.IDLE) return "A synthesis is running";
+        if (synthesizer.get() == null) return Objects.requireNonNullElse(synthesizerProblem.get(), "No model is loaded");
+        String engineProblem = engines.missingReason();
+        if (engineProblem != null) return engineProblem;
+        if (text.get() == null || text.get().isBlank()) return "Type some text to synthesize";
+        return null;
+    }
+
+    /** Where status lines go (the window's status bar). */
+    public void setStatusSink(Consumer<String> sink) { status = sink; }
+
+    /** Starts a synthesis of the editor's text; returns false (and says why) if it cannot start. */
+    public boolean synthesize() {
+        String blocked = blockedReason.get();
+        if (blocked != null) { status.accept(blocked); return false; }
+        SynthesisRequest request;
+        try {
+            request = new SynthesisRequest(text.get(), voiceId.get(), language.get(), speed.get(), seed.get(),
+                    engines.selection().orElseThrow());
+        } catch (IllegalArgumentException e) {
+            status.accept(e.getMessage());
+            return false;
+        }
+        Synthesizer synth = synthesizer.get();
+        Run r = new Run(request, voiceName.get(), new AudioBuffer(synth.sampleRate()), System.nanoTime());
+        run = r;
+        tokens.set(0);
+        liveAudio.set(r.audio);
+        metrics.startLive(r.startNanos);
+        state.set(State.RUNNING);
+        status.accept("Synthesizing with " + String.join(" / ", request.engines().values()) + " …");
+        try {
+            executor.execute(() -> {
+                try {
+                    synth.synthesize(request, r, r.cancel);
+                } catch (Throwable t) {
+                    r.onFailed(t); // a synthesizer that throws instead of reporting still ends the run
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            r.onFailed(new IllegalStateException("the studio is shutting down"));
+        }
+        return true;
+    }
+
+    public void cancel() {
+        if (run == null || state.get() != State.RUNNING) return;
+        state.set(State.CANCELLING);
+        status.accept("Cancelling…");
+        run.cancel.cancel();
+    }
+
+    /** Picks a fresh random seed. */
+    public void newSeed() { seed.set(seeds.nextLong(1, 1L << 31)); }
+
+    /** One synthesis in flight; its listener methods are called on pipeline threads. */
+    private final class Run implements SynthesisListener {
+        final SynthesisRequest request;
+        final String voice;
+        final AudioBuffer audio;
+        final long startNanos;
+        final CancelSignal cancel = new CancelSignal();
+        final Queue<StageEvent> events = new ConcurrentLinkedQueue<>();
+        final Queue<LiveMetrics.AudioArrival> arrivals = new ConcurrentLinkedQueue<>();
+        final AtomicInteger tokenCount = new AtomicInteger();
+        final AtomicBoolean ended = new AtomicBoolean();
+        final FxCoalescer updates = new FxCoalescer(this::drain);
+
+        Run(SynthesisRequest request, String voice, AudioBuffer audio, long startNanos) {
+            this.request = request;
+            this.voice = voice;
+            this.audio = audio;
+            this.startNanos = startNanos;
+        }
+
+        @Override
+        public void onSpeechToken(int token) {
+            tokenCount.incrementAndGet();
+            updates.request();
+        }
+
+        @Override
+        public void onStageEvent(StageEvent event) {
+            events.add(event);
+            updates.request();
+        }
+
+        @Override
+        public void onAudio(AudioChunk chunk) {
+            if (chunk.sampleRate() != audio.sampleRate()) {
+                onFailed(new IllegalStateException("the pipeline sent audio at " + chunk.sampleRate()
+                        + " Hz but the model's rate is " + audio.sampleRate() + " Hz"));
+                cancel.cancel();
+                return;
+            }
+            if (ended.get()) return;
+            audio.append(chunk.samples());
+            arrivals.add(new LiveMetrics.AudioArrival(chunk.seconds(), System.nanoTime()));
+            updates.request();
+        }
+
+        @Override
+        public void onFinished() { end(Outcome.FINISHED, null); }
+
+        @Override
+        public void onCancelled() { end(Outcome.CANCELLED, null); }
+
+        @Override
+        public void onFailed(Throwable error) { end(Outcome.FAILED, error); }
+
+        private void end(Outcome outcome, Throwable error) {
+            if (!ended.compareAndSet(false, true)) return;
+            audio.complete();
+            long endNanos = System.nanoTime();
+            Platform.runLater(() -> finish(this, outcome, error, endNanos));
+        }
+
+        /** FX thread: apply what arrived since the last pass. */
+        void drain() {
+            if (run != this) return;
+            List<StageEvent> es = new ArrayList<>();
+            for (StageEvent e; (e = events.poll()) != null; ) es.add(e);
+            List<LiveMetrics.AudioArrival> as = new ArrayList<>();
+            for (LiveMetrics.AudioArrival a; (a = arrivals.poll()) != null; ) as.add(a);
+            metrics.applyLive(es, as, System.nanoTime());
+            tokens.set(tokenCount.get());
+            if (!as.isEmpty()) audioRevision.set(audioRevision.get() + 1);
+        }
+    }
+
+    private enum Outcome { FINISHED, CANCELLED, FAILED }
+
+    private void finish(Run r, Outcome outcome, Throwable error, long endNanos) {
+        r.drain();
+        metrics.applyLive(List.of(), List.of(), endNanos);
+        String message = switch (outcome) {
+            case FINISHED -> String.format("Done: %.2f s of audio", r.audio.seconds());
+            case CANCELLED -> String.format("Cancelled after %.2f s of audio", r.audio.seconds());
+            case FAILED -> "Synthesis failed: " + describe(error);
+        };
+        LiveMetrics live = metrics.finishLive(message);
+        run = null;
+        state.set(State.IDLE);
+        audioRevision.set(audioRevision.get() + 1);
+        if (r.audio.length() > 0) {
+            history.add(new Take(history.nextNumber(), r.request, r.voice, r.audio, live.snapshot(), live.events(),
+                    r.startNanos, outcome == Outcome.FINISHED, Instant.now()));
+        }
+        liveAudio.set(null);
+        status.accept(message);
+    }
+
+    /** A failure in words: the message chain, without stack traces. */
+    static String describe(Throwable error) {
+        if (error == null) return "unknown error";
+        StringBuilder sb = new StringBuilder();
+        for (Throwable t = error; t != null && sb.length() < 400; t = t.getCause()) {
+            String m = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (!sb.toString().contains(m)) sb.append(sb.isEmpty() ? "" : ": ").append(m);
+        }
+        return sb.toString();
+    }
+
+    public StringProperty textProperty() { return text; }
+
+    public StringProperty languageProperty() { return language; }
+
+    public DoubleProperty speedProperty() { return speed; }
+
+    public LongProperty seedProperty() { return seed; }
+
+    public ObjectProperty<String> voiceIdProperty() { return voiceId; }
+
+    public StringProperty voiceNameProperty() { return voiceName; }
+
+    /** Set when a model is loaded; null while none is (see {@link #synthesizerProblemProperty()}). */
+    public ObjectProperty<Synthesizer> synthesizerProperty() { return synthesizer; }
+
+    public StringProperty synthesizerProblemProperty() { return synthesizerProblem; }
+
+    public ReadOnlyObjectProperty<State> stateProperty() { return state.getReadOnlyProperty(); }
+
+    public BooleanBinding canSynthesizeProperty() { return canSynthesize; }
+
+    /** Why Synthesize is disabled, or null. */
+    public StringBinding blockedReasonProperty() { return blockedReason; }
+
+    /** Speech tokens the LLM produced so far in the running synthesis. */
+    public ReadOnlyIntegerProperty tokensProperty() { return tokens.getReadOnlyProperty(); }
+
+    /** Bumped whenever the live audio grew (views redraw on it). */
+    public ReadOnlyIntegerProperty audioRevisionProperty() { return audioRevision.getReadOnlyProperty(); }
+
+    /** The audio of the running synthesis, or null when none runs. */
+    public ReadOnlyObjectProperty<AudioBuffer> liveAudioProperty() { return liveAudio.getReadOnlyProperty(); }
+}

@@ -1,0 +1,19 @@
+package org.voicestudio.app.ui.synthesis;
+
+import org.voicestudio.inference.pipeline.SynthesisListener;
+
+/**
+ * The one thing the studio's view-models need from inference: run a request through the
+ * {@code inference/} pipeline and report to a listener. The studio calls {@link #synthesize} on a
+ * worker thread of its own executor, never on the FX thread.
+ */
+public interface Synthesizer {
+    /** Output sample rate of the loaded model (24000 for CosyVoice3). */
+    int sampleRate();
+
+    /**
+     * Runs one synthesis to its end, reporting chunks, stage events and tokens to {@code listener}
+     * and ending with exactly one of onFinished / onCancelled / onFailed. Blocks the calling thread.
+     */
+    void synthesize(SynthesisRequest request, SynthesisListener listener, CancelSignal cancel);
+}

@@ -1,0 +1,35 @@
+package org.voicestudio.app.ui.takes;
+
+import org.voicestudio.app.ui.audio.AudioBuffer;
+import org.voicestudio.app.ui.metrics.LiveMetrics;
+import org.voicestudio.app.ui.synthesis.SynthesisRequest;
+import org.voicestudio.inference.engine.Stage;
+import org.voicestudio.inference.metrics.StageEvent;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * One synthesis kept in the history: what was asked, what came out, how fast.
+ *
+ * @param number     1, 2, ... in the order takes were made
+ * @param complete   false if the synthesis was cancelled part way (its audio is what arrived)
+ * @param startNanos the synthesis' start on the {@link StageEvent} clock (left edge of its timeline)
+ */
+public record Take(int number, SynthesisRequest request, String voiceName, AudioBuffer audio,
+                   LiveMetrics.Snapshot metrics, List<StageEvent> timeline, long startNanos,
+                   boolean complete, Instant created) {
+    public Take {
+        timeline = List.copyOf(timeline);
+    }
+
+    public String title() { return "Take " + number + (complete ? "" : " (cancelled)"); }
+
+    /** "djl / djl / cuda" in stage order. */
+    public String enginesLabel() {
+        return java.util.Arrays.stream(Stage.values()).map(s -> request.engines().get(s)).collect(Collectors.joining(" / "));
+    }
+
+    public double seconds() { return audio.seconds(); }
+}

@@ -1,0 +1,138 @@
+package org.voicestudio.app.ui.view;
+
+import javafx.beans.binding.Bindings;
+import javafx.geometry.Insets;
+import javafx.geometry.Pos;
+import javafx.scene.control.Button;
+import javafx.scene.control.ComboBox;
+import javafx.scene.control.Label;
+import javafx.scene.control.MenuButton;
+import javafx.scene.control.MenuItem;
+import javafx.scene.control.SeparatorMenuItem;
+import javafx.scene.control.Slider;
+import javafx.scene.control.Spinner;
+import javafx.scene.control.SpinnerValueFactory;
+import javafx.scene.control.TextArea;
+import javafx.scene.control.Tooltip;
+import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
+import javafx.scene.layout.Region;
+import javafx.scene.layout.VBox;
+import org.voicestudio.app.ui.synthesis.SynthesisViewModel;
+
+/**
+ * The text to speak and how: CosyVoice3's inline tags from a menu (paired tags wrap the selection),
+ * language, speed and seed.
+ */
+public final class EditorView extends VBox {
+    /** Inline tags of the CosyVoice3 tokenizer (reference §2.2): {label, opening, closing or null}. */
+    static final String[][] TAGS = {
+            {"Breath", "[breath]", null}, {"Quick breath", "[quick_breath]", null}, {"Laughter", "[laughter]", null},
+            {"Laughing speech", "<laughter>", "</laughter>"}, {"Emphasis", "<strong>", "</strong>"},
+            {"Sigh", "[sigh]", null}, {"Cough", "[cough]", null}, {"Noise", "[noise]", null},
+            {"Lip smack", "[lipsmack]", null}, {"Hissing", "[hissing]", null}, {"Clucking", "[clucking]", null},
+            {"Vocalized noise", "[vocalized-noise]", null}, {"Mm (hesitation)", "[mn]", null}, {"Accent", "[accent]", null},
+    };
+
+    private final TextArea text = new TextArea();
+
+    public EditorView(SynthesisViewModel vm) {
+        getStyleClass().addAll("panel", "editor");
+        setSpacing(8);
+        setPadding(new Insets(12));
+
+        Label title = new Label("Text");
+        title.getStyleClass().add("panel-title");
+
+        MenuButton tags = new MenuButton("Insert tag");
+        tags.setId("insert-tag");
+        for (String[] t : TAGS) {
+            MenuItem item = new MenuItem(t[2] == null ? t[0] + "   " + t[1] : t[0] + "   " + t[1] + "…" + t[2]);
+            item.setOnAction(e -> insert(t[1], t[2]));
+            tags.getItems().add(item);
+        }
+        tags.getItems().add(new SeparatorMenuItem());
+        MenuItem instruct = new MenuItem("Instruction prefix   You are a helpful assistant. …<|endofprompt|>");
+        instruct.setOnAction(e -> {
+            text.insertText(0, "You are a helpful assistant. Please say this cheerfully.<|endofprompt|>");
+            text.requestFocus();
+        });
+        tags.getItems().add(instruct);
+
+        ComboBox<String> language = new ComboBox<>();
+        language.setId("language");
+        language.getItems().setAll(SynthesisViewModel.LANGUAGES);
+        language.valueProperty().bindBidirectional(vm.languageProperty());
+        language.setTooltip(new Tooltip("Text normalization language; auto decides from the text"));
+
+        Slider speed = new Slider(0.5, 2.0, 1.0);
+        speed.setId("speed");
+        speed.setPrefWidth(110);
+        speed.setMajorTickUnit(0.25);
+        speed.setBlockIncrement(0.05);
+        speed.valueProperty().bindBidirectional(vm.speedProperty());
+        Label speedValue = new Label();
+        speedValue.getStyleClass().add("mono");
+        speedValue.textProperty().bind(Bindings.format("%.2f×", vm.speedProperty()));
+        speedValue.setMinWidth(44);
+
+        Spinner<Integer> seed = new Spinner<>();
+        seed.setId("seed");
+        seed.setEditable(true);
+        seed.setPrefWidth(120);
+        SpinnerValueFactory.IntegerSpinnerValueFactory seeds = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, Integer.MAX_VALUE, (int) vm.seedProperty().get());
+        seed.setValueFactory(seeds);
+        seeds.valueProperty().addListener((o, old, now) -> { if (now != null) vm.seedProperty().set(now); });
+        vm.seedProperty().addListener((o, old, now) -> seeds.setValue(now.intValue()));
+        Button dice = new Button("⚄");
+        dice.setId("new-seed");
+        dice.getStyleClass().add("icon-button");
+        dice.setTooltip(new Tooltip("New random seed"));
+        dice.setOnAction(e -> vm.newSeed());
+
+        Region grow = new Region();
+        HBox.setHgrow(grow, Priority.ALWAYS);
+        HBox tools = new HBox(8, tags, grow, caption("Language"), language, caption("Speed"), speed, speedValue,
+                caption("Seed"), seed, dice);
+        tools.setAlignment(Pos.CENTER_LEFT);
+        tools.getStyleClass().add("toolbar-row");
+
+        text.setId("text");
+        text.setWrapText(true);
+        text.setPromptText("Type what the voice should say. Long texts are split into sentences.");
+        text.textProperty().bindBidirectional(vm.textProperty());
+        VBox.setVgrow(text, Priority.ALWAYS);
+
+        Label count = new Label();
+        count.getStyleClass().add("caption");
+        count.textProperty().bind(Bindings.createStringBinding(() -> {
+            String s = vm.textProperty().get();
+            return s == null || s.isEmpty() ? "" : s.codePointCount(0, s.length()) + " characters";
+        }, vm.textProperty()));
+
+        getChildren().addAll(new HBox(12, title), tools, text, count);
+    }
+
+    /** Inserts a tag at the caret, or wraps the selection in a paired tag. */
+    void insert(String open, String close) {
+        var sel = text.getSelection();
+        if (close != null && sel.getLength() > 0) {
+            text.replaceSelection(open + text.getSelectedText() + close);
+        } else if (close != null) {
+            int at = text.getCaretPosition();
+            text.insertText(at, open + close);
+            text.positionCaret(at + open.length());
+        } else {
+            text.replaceSelection(open);
+        }
+        text.requestFocus();
+    }
+
+    private static Label caption(String s) {
+        Label l = new Label(s);
+        l.getStyleClass().add("caption");
+        return l;
+    }
+
+    public TextArea textArea() { return text; }
+}

@@ -1,0 +1,11 @@
+package org.voicestudio.app.ui.voices;
+
+/**
+ * A voice as the picker lists it.
+ *
+ * @param id   id in the voice library; null for the model's built-in default speaker
+ * @param detail one line under the name (language, length of the reference, ...)
+ */
+public record VoiceItem(String id, String name, String detail) {
+    public static final VoiceItem DEFAULT = new VoiceItem(null, "Default speaker", "the model's built-in voice");
+}
