@@ -76,8 +76,8 @@ public final class StudioWindow {
         center.setOrientation(Orientation.VERTICAL);
         center.setDividerPositions(0.34);
 
-        VBox right = new VBox(new MetricsView(vm.metrics()), new HistoryView(vm.history(), this::exportDialog));
-        VBox.setVgrow(right.getChildren().get(1), Priority.ALWAYS);
+        VBox right = new VBox(new EngineBar(vm.engines()), new MetricsView(vm.metrics()), new HistoryView(vm.history(), this::exportDialog));
+        VBox.setVgrow(right.getChildren().get(2), Priority.ALWAYS);
         right.getStyleClass().add("side");
         right.setPrefWidth(360);
 
@@ -152,10 +152,6 @@ public final class StudioWindow {
         demo.setOnAction(e -> vm.model().useDemo());
         demo.visibleProperty().bind(vm.model().demoProperty().not().and(vm.model().folderProperty().isNotNull()));
         demo.managedProperty().bind(demo.visibleProperty());
-        VBox modelBox = new VBox(4, model, new HBox(6, open, demo));
-        modelBox.getStyleClass().add("model-box");
-
-        EngineBar engines = new EngineBar(vm.engines());
 
         SynthesisViewModel s = vm.synthesis();
         Button synth = new Button("Synthesize");
@@ -173,7 +169,9 @@ public final class StudioWindow {
         blocked.setId("blocked-reason");
         blocked.getStyleClass().add("blocked");
         blocked.setWrapText(true);
-        blocked.setMaxWidth(260);
+        blocked.setMaxWidth(460);
+        blocked.setAlignment(Pos.CENTER_RIGHT);
+        blocked.setTextAlignment(javafx.scene.text.TextAlignment.RIGHT);
         blocked.textProperty().bind(Bindings.createStringBinding(() -> {
             String r = s.blockedReasonProperty().get();
             return r == null || s.stateProperty().get() != SynthesisViewModel.State.IDLE ? "" : r;
@@ -188,14 +186,17 @@ public final class StudioWindow {
         tokens.textProperty().bind(Bindings.createStringBinding(() ->
                 s.stateProperty().get() == SynthesisViewModel.State.IDLE ? "" : s.tokensProperty().get() + " tokens",
                 s.stateProperty(), s.tokensProperty()));
-        HBox buttons = new HBox(8, synth, cancel, tokens);
-        buttons.setAlignment(Pos.CENTER_LEFT);
-        VBox go = new VBox(4, buttons, blocked);
-        go.setAlignment(Pos.CENTER_LEFT);
+        tokens.setMinWidth(80);
+        HBox go = new HBox(10, blocked, tokens, synth, cancel);
+        go.setAlignment(Pos.CENTER_RIGHT);
 
         Region grow = new Region();
         HBox.setHgrow(grow, Priority.ALWAYS);
-        HBox bar = new HBox(22, brand, modelBox, grow, engines, go);
+        brand.setMinWidth(Region.USE_PREF_SIZE);
+        model.setMinWidth(Region.USE_PREF_SIZE);
+        HBox modelRow = new HBox(10, model, open, demo);
+        modelRow.setAlignment(Pos.CENTER_LEFT);
+        HBox bar = new HBox(28, brand, modelRow, grow, go);
         bar.getStyleClass().add("header");
         bar.setAlignment(Pos.CENTER_LEFT);
         bar.setPadding(new Insets(10, 16, 10, 16));
@@ -216,7 +217,10 @@ public final class StudioWindow {
         VBox plots = new VBox(1, plotRow("Waveform", wave), plotRow("Spectrogram", spec), plotRow("Pitch (YIN)", pitch));
         VBox.setVgrow(plots.getChildren().get(0), Priority.ALWAYS);
         VBox.setVgrow(plots.getChildren().get(1), Priority.ALWAYS);
-        VBox.setVgrow(plots.getChildren().get(2), Priority.SOMETIMES);
+        VBox.setVgrow(plots.getChildren().get(2), Priority.ALWAYS);
+        wave.setPrefHeight(150);
+        spec.setPrefHeight(130);
+        pitch.setPrefHeight(90);
 
         // during a blind ABX test the plots would give X away
         Label blind = new Label("Blind test — plots hidden. Listen to A, B and X.");

@@ -1,13 +1,16 @@
 package org.voicestudio.app.ui.view;
 
-import javafx.geometry.Pos;
+import javafx.geometry.Insets;
 import javafx.scene.control.ComboBox;
 import javafx.scene.control.Label;
 import javafx.scene.control.ListCell;
 import javafx.scene.control.ToggleButton;
 import javafx.scene.control.ToggleGroup;
 import javafx.scene.control.Tooltip;
+import javafx.scene.layout.ColumnConstraints;
+import javafx.scene.layout.GridPane;
 import javafx.scene.layout.HBox;
+import javafx.scene.layout.Priority;
 import javafx.scene.layout.VBox;
 import org.voicestudio.app.ui.engines.EngineOption;
 import org.voicestudio.app.ui.engines.EngineSelectionViewModel;
@@ -18,22 +21,37 @@ import org.voicestudio.inference.engine.Stage;
  * Presets (PyTorch, vLLM, TensorRT, CUDA) and an engine per stage. Engines and presets that cannot
  * run here are listed disabled with their reason, never hidden or swapped for another.
  */
-public final class EngineBar extends HBox {
+public final class EngineBar extends VBox {
     private final EngineSelectionViewModel vm;
     private final HBox presetBox = new HBox();
     private final ToggleGroup presetGroup = new ToggleGroup();
 
     public EngineBar(EngineSelectionViewModel vm) {
         this.vm = vm;
-        getStyleClass().add("engine-bar");
-        setSpacing(14);
-        setAlignment(Pos.CENTER_LEFT);
+        getStyleClass().addAll("panel", "engine-bar");
+        setSpacing(8);
+        setPadding(new Insets(12, 12, 4, 12));
         presetBox.getStyleClass().add("segmented");
         presetBox.setId("presets");
         vm.presets().addListener((javafx.collections.ListChangeListener<PresetOption>) c -> buildPresets());
         vm.activePresetProperty().addListener(o -> syncPreset());
-        getChildren().add(labelled("Preset", presetBox));
-        for (Stage s : Stage.values()) getChildren().add(labelled(s.label(), stageCombo(s)));
+        Label title = new Label("Engines");
+        title.getStyleClass().add("panel-title");
+
+        GridPane grid = new GridPane();
+        grid.setHgap(10);
+        grid.setVgap(6);
+        ColumnConstraints names = new ColumnConstraints(62);
+        ColumnConstraints combos = new ColumnConstraints();
+        combos.setHgrow(Priority.ALWAYS);
+        combos.setFillWidth(true);
+        grid.getColumnConstraints().addAll(names, combos);
+        for (Stage s : Stage.values()) {
+            Label name = new Label(s.label());
+            name.getStyleClass().addAll("stage-name", "stage-" + s.name().toLowerCase());
+            grid.addRow(s.ordinal(), name, stageCombo(s));
+        }
+        getChildren().addAll(title, presetBox, grid);
         buildPresets();
     }
 
@@ -41,6 +59,8 @@ public final class EngineBar extends HBox {
         presetBox.getChildren().clear();
         for (PresetOption p : vm.presets()) {
             ToggleButton b = new ToggleButton(p.name());
+            b.setMaxWidth(Double.MAX_VALUE);
+            HBox.setHgrow(b, Priority.ALWAYS);
             b.setId("preset-" + p.name().toLowerCase());
             b.setUserData(p);
             b.setToggleGroup(presetGroup);
@@ -65,18 +85,12 @@ public final class EngineBar extends HBox {
         ComboBox<EngineOption> combo = new ComboBox<>(vm.options(s));
         combo.setId("engine-" + s.name().toLowerCase());
         combo.getStyleClass().add("stage-" + s.name().toLowerCase());
-        combo.setPrefWidth(170);
+        combo.setMaxWidth(Double.MAX_VALUE);
         combo.setPromptText("no engine");
         combo.setCellFactory(v -> new OptionCell(true));
         combo.setButtonCell(new OptionCell(false));
         combo.valueProperty().bindBidirectional(vm.selectedProperty(s));
         return combo;
-    }
-
-    private static VBox labelled(String caption, javafx.scene.Node node) {
-        Label l = new Label(caption);
-        l.getStyleClass().add("caption");
-        return new VBox(3, l, node);
     }
 
     /** An engine in the list: name, and for one that cannot run, disabled with the reason beneath. */

@@ -29,6 +29,7 @@ final class Ruler {
     }
 
     static String format(double t, double step) {
-        return step >= 1 ? String.format("%.0fs", t) : step >= 0.1 ? String.format("%.1fs", t) : String.format("%.2fs", t);
+        return step >= 1 ? String.format("%.0fs", t) : step >= 0.1 ? String.format("%.1fs", t)
+                : step >= 0.01 ? String.format("%.2fs", t) : String.format("%.3fs", t);
     }
 }

@@ -12,7 +12,7 @@ public final class TimeRange {
 
     private final DoubleProperty start = new SimpleDoubleProperty(0);
     private final DoubleProperty end = new SimpleDoubleProperty(1);
-    private final DoubleProperty length = new SimpleDoubleProperty(1);
+    private final DoubleProperty length = new SimpleDoubleProperty(0);
     private boolean fitted = true;
 
     public DoubleProperty startProperty() { return start; }

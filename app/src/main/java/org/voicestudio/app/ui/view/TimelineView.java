@@ -34,7 +34,8 @@ public final class TimelineView extends CanvasPane {
         long t0 = metrics.timelineStartNanosProperty().get();
         double wall = Math.max(metrics.snapshot().wallSeconds(), 0.001);
         for (StageEvent e : metrics.timeline()) wall = Math.max(wall, (e.endNanos() - t0) / 1e9);
-        double span = niceCeil(wall * 1.05);
+        // an empty timeline shows a plain 10 s scale rather than a zoom onto nothing
+        double span = metrics.timeline().isEmpty() ? 10 : niceCeil(wall * 1.05);
         double plotW = w - LABEL_W - 8;
         double rowH = (h - RULER) / Stage.values().length;
 
