@@ -133,7 +133,7 @@ public final class StudioViewModel implements AutoCloseable {
 
     private void saveSettings(Settings s) {
         settings = s;
-        executor.execute(() -> {
+        submit(() -> {
             try {
                 s.save(settingsFile);
             } catch (IOException e) {
@@ -157,7 +157,7 @@ public final class StudioViewModel implements AutoCloseable {
         ExportFormat.Metadata meta = new ExportFormat.Metadata(take.request().text(), take.voiceName(),
                 "engines " + take.enginesLabel() + ", seed " + take.request().seed() + ", speed " + take.request().speed());
         status.set("Exporting " + take.title() + " …");
-        executor.execute(() -> {
+        submit(() -> {
             String result;
             try (OutputStream out = Files.newOutputStream(file)) {
                 format.write(samples, take.audio().sampleRate(), meta, out);
@@ -168,6 +168,15 @@ public final class StudioViewModel implements AutoCloseable {
             String r = result;
             Platform.runLater(() -> { status.set(r); whenDone.run(); });
         });
+    }
+
+    /** Runs on the executor; after shutdown (the window is closing) the work is dropped. */
+    private void submit(Runnable r) {
+        try {
+            executor.execute(r);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            status.set("The studio is shutting down");
+        }
     }
 
     public void setAutoplay(boolean on) { autoplay = on; }

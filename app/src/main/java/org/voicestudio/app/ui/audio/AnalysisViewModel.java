@@ -36,7 +36,8 @@ public final class AnalysisViewModel {
         Result current = result.get();
         if (current != null && current.source() == buffer && current.length() == buffer.length()) return;
         running = true;
-        executor.execute(() -> {
+        try {
+            executor.execute(() -> {
             Result r = null;
             try {
                 float[] s = buffer.toArray();
@@ -51,7 +52,10 @@ public final class AnalysisViewModel {
                     if (hasPending) { hasPending = false; AudioBuffer next = pending; pending = null; request(next); }
                 });
             }
-        });
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            running = false; // the studio is shutting down: nothing left to show
+        }
     }
 
     public ReadOnlyObjectProperty<Result> resultProperty() { return result.getReadOnlyProperty(); }

@@ -76,7 +76,7 @@ public final class HistoryView extends VBox {
 
         Label names = new Label();
         names.getStyleClass().add("caption");
-        names.textProperty().bind(Bindings.createStringBinding(() -> vm.takeAProperty().get() == null ? ""
+        names.textProperty().bind(Bindings.createStringBinding(() -> vm.takeAProperty().get() == null || vm.takeBProperty().get() == null ? ""
                 : "A = " + vm.takeAProperty().get().title() + "   B = " + vm.takeBProperty().get().title(),
                 vm.takeAProperty(), vm.takeBProperty()));
 
