@@ -41,9 +41,11 @@ public final class AnalysisViewModel {
             Result r = null;
             try {
                 float[] s = buffer.toArray();
+                // the same growing buffer: only the frames of the new audio are computed
+                boolean grow = current != null && current.source() == buffer && current.length() <= s.length;
                 r = new Result(buffer, s.length,
-                        Spectrogram.of(s, s.length, buffer.sampleRate(), N_FFT, SPEC_HOP),
-                        PitchContour.of(s, s.length, buffer.sampleRate(), YIN_WINDOW, YIN_HOP));
+                        grow ? current.spectrogram().extend(s, s.length) : Spectrogram.of(s, s.length, buffer.sampleRate(), N_FFT, SPEC_HOP),
+                        grow ? current.pitch().extend(s, s.length) : PitchContour.of(s, s.length, buffer.sampleRate(), YIN_WINDOW, YIN_HOP));
             } finally {
                 Result done = r;
                 Platform.runLater(() -> {

@@ -21,12 +21,15 @@ public final class LiveMetrics {
     private final List<StageEvent> events = new ArrayList<>();
     private int llmTokens;
     private long firstAudioNanos = -1;
-    private long lastNanos;
+    private long lastNanos;      // latest event or audio arrival
+    private long tickNanos;      // the FX clock while running (the screen's "now")
+    private long endNanos = -1;  // when the pipeline said it was done
     private double deliveredAudioSeconds;
 
     public LiveMetrics(long startNanos) {
         this.startNanos = startNanos;
         this.lastNanos = startNanos;
+        this.tickNanos = startNanos;
     }
 
     public long startNanos() { return startNanos; }
@@ -47,15 +50,18 @@ public final class LiveMetrics {
         lastNanos = Math.max(lastNanos, nanos);
     }
 
-    /** The wall clock moved on (synthesis still running or just ended). */
-    public void tick(long nanos) { lastNanos = Math.max(lastNanos, nanos); }
+    /** The wall clock moved on while the synthesis runs. */
+    public void tick(long nanos) { tickNanos = Math.max(tickNanos, nanos); }
+
+    /** The synthesis ended at {@code nanos}: wall time stops there, however late the screen learns of it. */
+    public void end(long nanos) { endNanos = nanos; }
 
     public List<StageEvent> events() { return List.copyOf(events); }
 
     public Snapshot snapshot() {
         Map<Stage, Double> rtf = new EnumMap<>(Stage.class);
         busyAndAudio.forEach((stage, acc) -> { if (acc[1] > 0) rtf.put(stage, acc[0] / acc[1]); });
-        double wall = (lastNanos - startNanos) / 1e9;
+        double wall = (Math.max(lastNanos, endNanos >= 0 ? endNanos : tickNanos) - startNanos) / 1e9;
         double[] llm = busyAndAudio.get(Stage.LLM);
         double tokensPerSecond = llm != null && llm[0] > 0 ? llmTokens / llm[0] : Double.NaN;
         return new Snapshot(rtf,

@@ -52,9 +52,11 @@ public final class MetricsViewModel {
         snapshot.set(live.snapshot());
     }
 
-    /** The live synthesis ended; returns its final metrics and events. */
-    public LiveMetrics finishLive(String outcome) {
+    /** The live synthesis ended at {@code endNanos}; returns its final metrics and events. */
+    public LiveMetrics finishLive(String outcome, long endNanos) {
         LiveMetrics done = live;
+        done.end(endNanos);
+        snapshot.set(done.snapshot());
         live = null;
         caption.set(outcome);
         return done;

@@ -232,13 +232,12 @@ public final class SynthesisViewModel {
 
     private void finish(Run r, Outcome outcome, Throwable error, long endNanos) {
         r.drain();
-        metrics.applyLive(List.of(), List.of(), endNanos);
         String message = switch (outcome) {
             case FINISHED -> String.format("Done: %.2f s of audio", r.audio.seconds());
             case CANCELLED -> String.format("Cancelled after %.2f s of audio", r.audio.seconds());
             case FAILED -> "Synthesis failed: " + describe(error);
         };
-        LiveMetrics live = metrics.finishLive(message);
+        LiveMetrics live = metrics.finishLive(message, endNanos);
         run = null;
         state.set(State.IDLE);
         audioRevision.set(audioRevision.get() + 1);

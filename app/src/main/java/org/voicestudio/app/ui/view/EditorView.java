@@ -79,7 +79,7 @@ public final class EditorView extends VBox {
         Spinner<Integer> seed = new Spinner<>();
         seed.setId("seed");
         seed.setEditable(true);
-        seed.setPrefWidth(120);
+        seed.setPrefWidth(140);
         SpinnerValueFactory.IntegerSpinnerValueFactory seeds = new SpinnerValueFactory.IntegerSpinnerValueFactory(0, Integer.MAX_VALUE, (int) vm.seedProperty().get());
         seed.setValueFactory(seeds);
         seeds.valueProperty().addListener((o, old, now) -> { if (now != null) vm.seedProperty().set(now); });

@@ -126,7 +126,10 @@ public final class HistoryView extends VBox {
     private final class TakeCell extends ListCell<Take> {
         private final Consumer<Take> export;
 
-        TakeCell(Consumer<Take> export) { this.export = export; }
+        TakeCell(Consumer<Take> export) {
+            this.export = export;
+            setPrefWidth(0); // follow the list's width: long texts end in "…" instead of scrolling sideways
+        }
 
         @Override
         protected void updateItem(Take t, boolean empty) {

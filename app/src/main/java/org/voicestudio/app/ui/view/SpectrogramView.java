@@ -37,7 +37,7 @@ public final class SpectrogramView extends CanvasPane {
         float floor = Spectrogram.FLOOR_DB;
         for (int f = 0; f < s.frames(); f++) {
             for (int k = 0; k < rows; k++) {
-                double t = (s.db()[f * s.bins() + k] - floor) / -floor;
+                double t = (s.relativeDb(f, k) - floor) / -floor;
                 argb[(rows - 1 - k) * s.frames() + f] = Palette.heat(t);
             }
         }
@@ -63,7 +63,10 @@ public final class SpectrogramView extends CanvasPane {
         g.setFont(Font.font("Monospaced", 10));
         for (double hz : new double[] {2000, 4000, 6000}) {
             double y = h - hz / MAX_HZ * h;
-            g.fillText((int) (hz / 1000) + "k", 4, y + 4);
+            g.setFill(Palette.PLOT_BG.deriveColor(0, 1, 1, 0.75));
+            g.fillRect(2, y - 7, 24, 13);
+            g.setFill(Palette.AXIS_TEXT);
+            g.fillText((int) (hz / 1000) + "k", 6, y + 4);
         }
         double ph = range.toX(playhead.get(), w);
         if (ph >= 0 && ph <= w) {

@@ -25,6 +25,8 @@ public final class VoicePanel extends VBox {
         ListView<VoiceItem> list = new ListView<>(vm.voices());
         list.setId("voices");
         list.setCellFactory(v -> new ListCell<>() {
+            { setPrefWidth(0); }
+
             @Override
             protected void updateItem(VoiceItem item, boolean empty) {
                 super.updateItem(item, empty);

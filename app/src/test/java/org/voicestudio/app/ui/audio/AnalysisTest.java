@@ -42,8 +42,25 @@ class AnalysisTest {
         assertEquals(64, best);
         assertEquals(1500, sp.binHz(best), 1e-9);
         float max = -Float.MAX_VALUE, min = Float.MAX_VALUE;
-        for (float v : sp.db()) { max = Math.max(max, v); min = Math.min(min, v); }
+        for (int fr = 0; fr < sp.frames(); fr++) for (int k = 0; k < sp.bins(); k++) {
+            max = Math.max(max, sp.relativeDb(fr, k));
+            min = Math.min(min, sp.relativeDb(fr, k));
+        }
         assertEquals(0f, max, 1e-3);
         assertTrue(min >= Spectrogram.FLOOR_DB);
+    }
+
+    @Test
+    void extendingWithNewAudioGivesTheSameFramesAsAnalysingItAllAtOnce() {
+        float[] s = tone(230, 1.0, SR);
+        for (int i = 0; i < s.length; i++) s[i] *= (float) (0.5 + 0.5 * Math.sin(i / 900.0)); // varying level
+        Spectrogram whole = Spectrogram.of(s, s.length, SR, 1024, 256);
+        Spectrogram grown = Spectrogram.of(s, 700, SR, 1024, 256).extend(s, 9000).extend(s, s.length);
+        assertEquals(whole.frames(), grown.frames());
+        assertEquals(whole.maxDb(), grown.maxDb());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(whole.db(), grown.db());
+        PitchContour p = PitchContour.of(s, s.length, SR, 1024, 240);
+        PitchContour q = PitchContour.of(s, 5000, SR, 1024, 240).extend(s, s.length);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(p.hz(), q.hz());
     }
 }
