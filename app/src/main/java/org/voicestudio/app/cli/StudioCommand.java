@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Local CosyVoice3 speech synthesis. Run without arguments to open the studio window.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                ModelCommand.class,
         })
 public final class StudioCommand implements Runnable {
 

@@ -1,6 +1,16 @@
 package org.voicestudio.app.ui;
 
 import org.voicestudio.app.ui.model.ModelViewModel;
+import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.loading.RandomModel;
+import org.voicestudio.inference.tensor.DType;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.stream.Stream;
 
 /**
  * Where the studio meets {@code inference/}: how a model folder becomes a
@@ -9,17 +19,43 @@ import org.voicestudio.app.ui.model.ModelViewModel;
 final class Inference {
     private Inference() {}
 
-    static final String NO_PIPELINE = "This build has no synthesis pipeline yet (inference/pipeline is not merged), so nothing can be synthesized";
+    static final String NO_PIPELINE = "this build has no synthesis pipeline yet (inference/pipeline is not merged), so nothing can be synthesized";
 
-    /** Opens a model folder for synthesis. */
+    /** Seed of the demo model's random weights: every first run makes the same model. */
+    static final long DEMO_SEED = 0;
+
+    /** Opens a model folder with the loader's own checks (files, configuration, every checkpoint key and shape). */
     static ModelViewModel.Loader loader() {
         return folder -> {
-            throw new UnsupportedOperationException(NO_PIPELINE);
+            try (ModelFolder checked = ModelFolder.open(folder)) {
+                throw new UnsupportedOperationException(NO_PIPELINE);
+            }
         };
     }
 
-    /** Makes the tiny random-weight CosyVoice3 model on first run. */
+    /**
+     * Makes the tiny random-weight CosyVoice3 model (what {@code ./studio model random --geometry tiny}
+     * writes) on first run. It is written next to its final place and moved there at the end, so an
+     * interrupted first run never leaves half a model behind.
+     */
     static ModelViewModel.DemoMaker demoMaker() {
-        return folder -> { };
+        return Inference::ensureDemo;
+    }
+
+    static void ensureDemo(Path folder) throws IOException {
+        if (Files.isRegularFile(folder.resolve("cosyvoice3.yaml")) && Files.isRegularFile(folder.resolve("hift.pt"))) return;
+        Path tmp = folder.resolveSibling(folder.getFileName() + ".partial");
+        deleteTree(tmp);
+        RandomModel.write(tmp, RandomModel.Geometry.TINY, DEMO_SEED, DType.F32);
+        deleteTree(folder);
+        Files.createDirectories(folder.getParent());
+        Files.move(tmp, folder, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) return;
+        try (Stream<Path> all = Files.walk(p)) {
+            for (Path q : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(q);
+        }
     }
 }

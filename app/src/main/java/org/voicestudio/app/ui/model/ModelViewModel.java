@@ -116,7 +116,7 @@ public final class ModelViewModel {
         demo.set(isDemo);
         synthesizer.set(s);
         label.set(describe(target, isDemo, s != null));
-        problem.set(error == null ? null : (isDemo ? "The demo model could not be prepared: " : "Cannot load " + target + ": ") + message(error));
+        problem.set(error == null ? null : (isDemo ? "Demo model: " : "Cannot load " + target + ": ") + message(error));
     }
 
     private static String describe(Path target, boolean isDemo, boolean ok) {
