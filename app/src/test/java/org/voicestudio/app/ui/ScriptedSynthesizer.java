@@ -1,7 +1,7 @@
 package org.voicestudio.app.ui;
 
 import org.voicestudio.app.ui.synthesis.CancelSignal;
-import org.voicestudio.app.ui.synthesis.SynthesisRequest;
+import org.voicestudio.app.ui.synthesis.TakeRequest;
 import org.voicestudio.app.ui.synthesis.Synthesizer;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.metrics.StageEvent;
@@ -21,7 +21,7 @@ public final class ScriptedSynthesizer implements Synthesizer {
     private static final int SR = 24000;
     private final int chunks;
     private final long chunkMillis;
-    public final List<SynthesisRequest> requests = new ArrayList<>();
+    public final List<TakeRequest> requests = new ArrayList<>();
 
     public ScriptedSynthesizer(int chunks, long chunkMillis) {
         this.chunks = chunks;
@@ -32,7 +32,7 @@ public final class ScriptedSynthesizer implements Synthesizer {
     public int sampleRate() { return SR; }
 
     @Override
-    public void synthesize(SynthesisRequest request, SynthesisListener listener, CancelSignal cancel) {
+    public void synthesize(TakeRequest request, SynthesisListener listener, CancelSignal cancel) {
         synchronized (requests) { requests.add(request); }
         try {
             for (int c = 0; c < chunks; c++) {

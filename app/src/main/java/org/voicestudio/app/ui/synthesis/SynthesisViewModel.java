@@ -113,9 +113,9 @@ public final class SynthesisViewModel {
     public boolean synthesize() {
         String blocked = blockedReason.get();
         if (blocked != null) { status.accept(blocked); return false; }
-        SynthesisRequest request;
+        TakeRequest request;
         try {
-            request = new SynthesisRequest(text.get(), voiceId.get(), language.get(), speed.get(), seed.get(),
+            request = new TakeRequest(text.get(), voiceId.get(), language.get(), speed.get(), seed.get(),
                     engines.selection().orElseThrow());
         } catch (IllegalArgumentException e) {
             status.accept(e.getMessage());
@@ -155,7 +155,7 @@ public final class SynthesisViewModel {
 
     /** One synthesis in flight; its listener methods are called on pipeline threads. */
     private final class Run implements SynthesisListener {
-        final SynthesisRequest request;
+        final TakeRequest request;
         final String voice;
         final AudioBuffer audio;
         final long startNanos;
@@ -166,7 +166,7 @@ public final class SynthesisViewModel {
         final AtomicBoolean ended = new AtomicBoolean();
         final FxCoalescer updates = new FxCoalescer(this::drain);
 
-        Run(SynthesisRequest request, String voice, AudioBuffer audio, long startNanos) {
+        Run(TakeRequest request, String voice, AudioBuffer audio, long startNanos) {
             this.request = request;
             this.voice = voice;
             this.audio = audio;

@@ -15,5 +15,5 @@ public interface Synthesizer {
      * Runs one synthesis to its end, reporting chunks, stage events and tokens to {@code listener}
      * and ending with exactly one of onFinished / onCancelled / onFailed. Blocks the calling thread.
      */
-    void synthesize(SynthesisRequest request, SynthesisListener listener, CancelSignal cancel);
+    void synthesize(TakeRequest request, SynthesisListener listener, CancelSignal cancel);
 }

@@ -2,7 +2,7 @@ package org.voicestudio.app.ui.takes;
 
 import org.voicestudio.app.ui.audio.AudioBuffer;
 import org.voicestudio.app.ui.metrics.LiveMetrics;
-import org.voicestudio.app.ui.synthesis.SynthesisRequest;
+import org.voicestudio.app.ui.synthesis.TakeRequest;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.metrics.StageEvent;
 
@@ -17,7 +17,7 @@ import java.util.stream.Collectors;
  * @param complete   false if the synthesis was cancelled part way (its audio is what arrived)
  * @param startNanos the synthesis' start on the {@link StageEvent} clock (left edge of its timeline)
  */
-public record Take(int number, SynthesisRequest request, String voiceName, AudioBuffer audio,
+public record Take(int number, TakeRequest request, String voiceName, AudioBuffer audio,
                    LiveMetrics.Snapshot metrics, List<StageEvent> timeline, long startNanos,
                    boolean complete, Instant created) {
     public Take {

@@ -107,7 +107,7 @@ class SynthesisViewModelTest {
             public int sampleRate() { return 24000; }
 
             @Override
-            public void synthesize(SynthesisRequest r, org.voicestudio.inference.pipeline.SynthesisListener l, CancelSignal c) {
+            public void synthesize(TakeRequest r, org.voicestudio.inference.pipeline.SynthesisListener l, CancelSignal c) {
                 throw new IllegalStateException("flow.pt: missing key decoder.estimator.proj_out.weight");
             }
         });

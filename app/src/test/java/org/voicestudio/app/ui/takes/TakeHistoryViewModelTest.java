@@ -3,7 +3,7 @@ package org.voicestudio.app.ui.takes;
 import org.junit.jupiter.api.Test;
 import org.voicestudio.app.ui.audio.AudioBuffer;
 import org.voicestudio.app.ui.metrics.LiveMetrics;
-import org.voicestudio.app.ui.synthesis.SynthesisRequest;
+import org.voicestudio.app.ui.synthesis.TakeRequest;
 import org.voicestudio.inference.engine.Stage;
 
 import java.time.Instant;
@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class TakeHistoryViewModelTest {
     static Take take(int n, long seed) {
-        SynthesisRequest r = new SynthesisRequest("Hello number " + n, null, "auto", 1.0, seed,
+        TakeRequest r = new TakeRequest("Hello number " + n, null, "auto", 1.0, seed,
                 Map.of(Stage.LLM, "djl", Stage.FLOW, "djl", Stage.VOCODER, "djl"));
         return new Take(n, r, "Default speaker", AudioBuffer.of(new float[2400 * n], 24000), LiveMetrics.Snapshot.EMPTY,
                 List.of(), 0, true, Instant.EPOCH);

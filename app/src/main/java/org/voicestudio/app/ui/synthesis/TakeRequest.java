@@ -14,9 +14,9 @@ import java.util.Map;
  * @param seed     sampling seed: the same request with the same seed gives the same take
  * @param engines  engine id per stage
  */
-public record SynthesisRequest(String text, String voice, String language, double speed, long seed,
+public record TakeRequest(String text, String voice, String language, double speed, long seed,
                                Map<Stage, String> engines) {
-    public SynthesisRequest {
+    public TakeRequest {
         if (text == null || text.isBlank()) throw new IllegalArgumentException("there is no text to synthesize");
         if (!(speed >= 0.5 && speed <= 2.0)) throw new IllegalArgumentException("speed must be between 0.5 and 2.0, got " + speed);
         if (!engines.keySet().containsAll(EnumSet.allOf(Stage.class))) {
