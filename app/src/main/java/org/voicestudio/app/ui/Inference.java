@@ -33,6 +33,12 @@ final class Inference {
         };
     }
 
+    /** The voice library in {@code folder}. */
+    static org.voicestudio.app.ui.voices.VoiceSource voices(Path folder) {
+        return () -> new org.voicestudio.app.ui.voices.VoiceSource.Listing(java.util.List.of(),
+                java.util.List.of("This build has no voice library yet (the voices module is not merged)"));
+    }
+
     /**
      * Makes the tiny random-weight CosyVoice3 model (what {@code ./studio model random --geometry tiny}
      * writes) on first run. It is written next to its final place and moved there at the end, so an

@@ -75,7 +75,7 @@ public final class StudioApp extends Application {
         stage.setMinWidth(1100);
         stage.setMinHeight(700);
         stage.show();
-        vm.start(Engines::all);
+        vm.start(Engines::all, Inference.voices(dirs.voices()));
 
         String shot = option("screenshot");
         if (shot != null) screenshot(scene, Path.of(shot), option("screenshot-text"));

@@ -13,6 +13,7 @@ import org.voicestudio.app.ui.settings.Settings;
 import org.voicestudio.app.ui.synthesis.SynthesisViewModel;
 import org.voicestudio.app.ui.takes.Take;
 import org.voicestudio.app.ui.takes.TakeHistoryViewModel;
+import org.voicestudio.app.ui.voices.VoiceItem;
 import org.voicestudio.app.ui.voices.VoicesViewModel;
 import org.voicestudio.inference.engine.Engine;
 import org.voicestudio.inference.engine.Stage;
@@ -72,7 +73,7 @@ public final class StudioViewModel implements AutoCloseable {
 
         voices.selectedProperty().addListener((o, old, now) -> {
             synthesis.voiceIdProperty().set(now == null ? null : now.id());
-            synthesis.voiceNameProperty().set(now == null ? "Default speaker" : now.name());
+            synthesis.voiceNameProperty().set(now == null ? VoiceItem.DEFAULT.name() : now.name());
         });
 
         // what is heard and shown: the running synthesis while it streams, else the history's pick
@@ -107,7 +108,7 @@ public final class StudioViewModel implements AutoCloseable {
     }
 
     /** Starts the slow parts of opening: probing engines and loading the model, both off the FX thread. */
-    public void start(Supplier<List<Engine>> engineSource) {
+    public void start(Supplier<List<Engine>> engineSource, org.voicestudio.app.ui.voices.VoiceSource voiceSource) {
         Map<Stage, String> preferred = new EnumMap<>(Stage.class);
         settings.engines().forEach((k, v) -> {
             try { preferred.put(Stage.valueOf(k), v); } catch (IllegalArgumentException ignored) { /* stage renamed: forget it */ }
@@ -123,6 +124,22 @@ public final class StudioViewModel implements AutoCloseable {
             Platform.runLater(() -> engines.setEngines(probe.options(), probe.stagesById(), preferred));
         });
         model.load(settings.modelFolder() == null ? null : Path.of(settings.modelFolder()));
+        refreshVoices(voiceSource);
+    }
+
+    /** Re-reads the voice library off the FX thread. */
+    public void refreshVoices(org.voicestudio.app.ui.voices.VoiceSource source) {
+        submit(() -> {
+            try {
+                var listing = source.list();
+                Platform.runLater(() -> {
+                    voices.setVoices(listing.voices());
+                    voices.libraryProblemProperty().set(listing.problems().isEmpty() ? null : String.join("\n", listing.problems()));
+                });
+            } catch (Exception e) {
+                Platform.runLater(() -> voices.libraryProblemProperty().set("Cannot read the voice library: " + e.getMessage()));
+            }
+        });
     }
 
     private void persistEngines() {

@@ -59,7 +59,7 @@ class StudioWindowTest {
         stage.show();
         List<Engine> engines = List.of(new TestEngine("djl", "PyTorch (DJL)", Availability.yes("CPU")),
                 new TestEngine("cuda", "CUDA", Availability.no("no NVIDIA GPU found")));
-        vm.start(() -> engines);
+        vm.start(() -> engines, () -> new org.voicestudio.app.ui.voices.VoiceSource.Listing(List.of(new org.voicestudio.app.ui.voices.VoiceItem("ana", "Ana", "es · 8.2 s")), List.of()));
     }
 
     @Stop
@@ -90,10 +90,15 @@ class StudioWindowTest {
     @Test
     void typeSynthesizeAndSeeMetricsHistoryAndWaveform(FxRobot robot) {
         FxThread.await(() -> vm.synthesis().synthesizerProperty().get() != null, 5000, "model");
+        FxThread.await(() -> vm.voices().voices().size() == 2, 5000, "the library's voices");
+        robot.clickOn("Ana");
         robot.clickOn("#text").write("Hello studio.");
         assertEquals("Hello studio.", robot.lookup("#text").queryAs(TextArea.class).getText());
+        FxThread.await(() -> vm.synthesis().sentences().equals(List.of("Hello studio.")), 5000, "the sentence split under the text");
         robot.clickOn("#synthesize");
         awaitIdleWithTakes(robot, 1);
+        assertEquals("ana", synth.requests.getFirst().voice());
+        assertEquals("Ana", vm.history().takes().getFirst().voiceName());
         assertNotEquals("—", robot.lookup("#metric-rtf-flow").queryAs(Label.class).getText());
         assertNotEquals("—", robot.lookup("#metric-first-audio").queryAs(Label.class).getText());
         assertEquals(1, robot.lookup("#takes").queryAs(ListView.class).getItems().size());

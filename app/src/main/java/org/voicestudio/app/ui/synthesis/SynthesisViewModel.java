@@ -24,6 +24,7 @@ import org.voicestudio.app.ui.metrics.LiveMetrics;
 import org.voicestudio.app.ui.metrics.MetricsViewModel;
 import org.voicestudio.app.ui.takes.Take;
 import org.voicestudio.app.ui.takes.TakeHistoryViewModel;
+import org.voicestudio.app.ui.voices.VoiceItem;
 import org.voicestudio.inference.metrics.StageEvent;
 import org.voicestudio.inference.pipeline.AudioChunk;
 import org.voicestudio.inference.pipeline.SynthesisListener;
@@ -50,8 +51,8 @@ import java.util.random.RandomGenerator;
 public final class SynthesisViewModel {
     public enum State { IDLE, RUNNING, CANCELLING }
 
-    /** Languages the frontend knows (reference §2.1); "auto" lets it decide from the text. */
-    public static final List<String> LANGUAGES = List.of("auto", "zh", "en", "ja", "ko", "yue", "de", "es", "fr", "it", "ru");
+    /** How long typing must pause before the sentence split is recomputed. */
+    private static final javafx.util.Duration SPLIT_DELAY = javafx.util.Duration.millis(300);
 
     private final ExecutorService executor;
     private final EngineSelectionViewModel engines;
@@ -60,11 +61,16 @@ public final class SynthesisViewModel {
     private final RandomGenerator seeds;
 
     private final StringProperty text = new SimpleStringProperty("");
-    private final StringProperty language = new SimpleStringProperty("auto");
+    private final StringProperty language = new SimpleStringProperty("en");
+    private final javafx.collections.ObservableList<String> languages = javafx.collections.FXCollections.observableArrayList("en");
+    private final javafx.collections.ObservableList<String> sentences = javafx.collections.FXCollections.observableArrayList();
+    private final StringProperty sentencesProblem = new SimpleStringProperty();
+    private javafx.animation.PauseTransition splitLater;
+    private int splitGeneration;
     private final DoubleProperty speed = new SimpleDoubleProperty(1.0);
     private final LongProperty seed = new SimpleLongProperty(1986);
     private final ObjectProperty<String> voiceId = new SimpleObjectProperty<>();
-    private final StringProperty voiceName = new SimpleStringProperty("Default speaker");
+    private final StringProperty voiceName = new SimpleStringProperty(VoiceItem.DEFAULT.name());
     private final ObjectProperty<Synthesizer> synthesizer = new SimpleObjectProperty<>();
     private final StringProperty synthesizerProblem = new SimpleStringProperty("Loading the model…");
     private final ReadOnlyObjectWrapper<State> state = new ReadOnlyObjectWrapper<>(State.IDLE);
@@ -89,6 +95,51 @@ public final class SynthesisViewModel {
         blockedReason = Bindings.createStringBinding(this::computeBlockedReason,
                 concat(deps, text, synthesizer, synthesizerProblem, state));
         canSynthesize = blockedReason.isNull();
+        synthesizer.addListener((o, old, now) -> {
+            if (now != null) {
+                languages.setAll(now.languages());
+                if (!languages.contains(language.get()) && !languages.isEmpty()) language.set(languages.contains("en") ? "en" : languages.getFirst());
+            }
+            resplit();
+        });
+        text.addListener(o -> resplitLater());
+        language.addListener(o -> resplitLater());
+    }
+
+    private void resplitLater() {
+        if (splitLater == null) {
+            splitLater = new javafx.animation.PauseTransition(SPLIT_DELAY);
+            splitLater.setOnFinished(e -> resplit());
+        }
+        splitLater.playFromStart();
+    }
+
+    /** Recomputes the sentence split on the executor; a newer request wins. */
+    private void resplit() {
+        Synthesizer synth = synthesizer.get();
+        String t = text.get(), lang = language.get();
+        int gen = ++splitGeneration;
+        if (synth == null || t == null || t.isBlank()) { sentences.clear(); sentencesProblem.set(null); return; }
+        try {
+            executor.execute(() -> {
+                List<String> result = null;
+                String problem = null;
+                try {
+                    result = synth.sentences(t, lang);
+                } catch (Exception | LinkageError e) {
+                    problem = "Cannot prepare the text: " + describe(e);
+                }
+                List<String> r = result;
+                String p = problem;
+                Platform.runLater(() -> {
+                    if (gen != splitGeneration) return;
+                    if (r != null) sentences.setAll(r); else sentences.clear();
+                    sentencesProblem.set(p);
+                });
+            });
+        } catch (RejectedExecutionException closing) {
+            // shutting down
+        }
     }
 
     private static javafx.beans.Observable[] concat(javafx.beans.Observable[] a, javafx.beans.Observable... b) {
@@ -263,6 +314,15 @@ public final class SynthesisViewModel {
     public StringProperty textProperty() { return text; }
 
     public StringProperty languageProperty() { return language; }
+
+    /** Languages the loaded model's frontend offers. */
+    public javafx.collections.ObservableList<String> languages() { return languages; }
+
+    /** The text as the pipeline will synthesize it, sentence by sentence (updated shortly after typing). */
+    public javafx.collections.ObservableList<String> sentences() { return sentences; }
+
+    /** Why the text cannot be prepared (e.g. a character the tokenizer rejects), or null. */
+    public StringProperty sentencesProblemProperty() { return sentencesProblem; }
 
     public DoubleProperty speedProperty() { return speed; }
 

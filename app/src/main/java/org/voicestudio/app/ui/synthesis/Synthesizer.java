@@ -11,6 +11,15 @@ public interface Synthesizer {
     /** Output sample rate of the loaded model (24000 for CosyVoice3). */
     int sampleRate();
 
+    /** Languages the text frontend can normalize; the editor offers these. */
+    default java.util.List<String> languages() { return java.util.List.of("en"); }
+
+    /**
+     * The sentences {@code text} will be synthesized as (normalized and split as the pipeline will),
+     * for the editor to show beneath the text. Called on a worker thread.
+     */
+    default java.util.List<String> sentences(String text, String language) throws Exception { return java.util.List.of(text.strip()); }
+
     /**
      * Runs one synthesis to its end, reporting chunks, stage events and tokens to {@code listener}
      * and ending with exactly one of onFinished / onCancelled / onFailed. Blocks the calling thread.

@@ -61,9 +61,9 @@ public final class EditorView extends VBox {
 
         ComboBox<String> language = new ComboBox<>();
         language.setId("language");
-        language.getItems().setAll(SynthesisViewModel.LANGUAGES);
+        language.setItems(vm.languages());
         language.valueProperty().bindBidirectional(vm.languageProperty());
-        language.setTooltip(new Tooltip("Text normalization language; auto decides from the text"));
+        language.setTooltip(new Tooltip("Language of the text: numbers, dates and abbreviations are spelled out by its rules"));
 
         Slider speed = new Slider(0.5, 2.0, 1.0);
         speed.setId("speed");
@@ -71,6 +71,9 @@ public final class EditorView extends VBox {
         speed.setMajorTickUnit(0.25);
         speed.setBlockIncrement(0.05);
         speed.valueProperty().bindBidirectional(vm.speedProperty());
+        speed.setTooltip(new Tooltip("Speaking rate. At 1.00× audio streams as it is made; other speeds are synthesized a sentence at a time "
+                + "(upstream changes speed only without streaming). Double-click for 1.00×."));
+        speed.setOnMouseClicked(e -> { if (e.getClickCount() == 2) vm.speedProperty().set(1.0); });
         Label speedValue = new Label();
         speedValue.getStyleClass().add("mono");
         speedValue.textProperty().bind(Bindings.format("%.2f×", vm.speedProperty()));
@@ -110,7 +113,36 @@ public final class EditorView extends VBox {
             return s == null || s.isEmpty() ? "" : s.codePointCount(0, s.length()) + " characters";
         }, vm.textProperty()));
 
-        getChildren().addAll(new HBox(12, title), tools, text, count);
+        // the text as it will be synthesized: normalized, one row per sentence (one pipeline request each)
+        javafx.scene.control.ListView<String> sentences = new javafx.scene.control.ListView<>(vm.sentences());
+        sentences.setId("sentences");
+        sentences.getStyleClass().add("sentences");
+        sentences.setPrefHeight(92);
+        sentences.setMinHeight(60);
+        sentences.setFocusTraversable(false);
+        sentences.setPlaceholder(new Label("The sentences to synthesize appear here as you type"));
+        sentences.setCellFactory(v -> new javafx.scene.control.ListCell<>() {
+            { setPrefWidth(0); }
+
+            @Override
+            protected void updateItem(String s, boolean empty) {
+                super.updateItem(s, empty);
+                setText(empty || s == null ? null : (getIndex() + 1) + "   " + s);
+            }
+        });
+        Label problem = new Label();
+        problem.getStyleClass().add("problem");
+        problem.textProperty().bind(vm.sentencesProblemProperty());
+        problem.visibleProperty().bind(vm.sentencesProblemProperty().isNotNull());
+        problem.managedProperty().bind(problem.visibleProperty());
+        Label splitTitle = new Label();
+        splitTitle.getStyleClass().add("caption");
+        splitTitle.textProperty().bind(Bindings.createStringBinding(() -> vm.sentences().isEmpty() ? "Sentences"
+                : vm.sentences().size() == 1 ? "1 sentence" : vm.sentences().size() + " sentences", vm.sentences()));
+        Region gap = new Region();
+        HBox.setHgrow(gap, Priority.ALWAYS);
+        HBox under = new HBox(8, splitTitle, gap, count);
+        getChildren().addAll(new HBox(12, title), tools, text, under, sentences, problem);
     }
 
     /** Inserts a tag at the caret, or wraps the selection in a paired tag. */

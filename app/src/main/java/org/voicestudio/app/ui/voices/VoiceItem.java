@@ -7,5 +7,6 @@ package org.voicestudio.app.ui.voices;
  * @param detail one line under the name (language, length of the reference, ...)
  */
 public record VoiceItem(String id, String name, String detail) {
-    public static final VoiceItem DEFAULT = new VoiceItem(null, "Default speaker", "the model's built-in voice");
+    /** No reference recording: an empty prompt and a zero speaker embedding. */
+    public static final VoiceItem DEFAULT = new VoiceItem(null, "No reference voice", "the model without a prompt speaker");
 }
