@@ -29,8 +29,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * The studio window's application: owns the worker executor (all inference, loading, analysis and
  * export run there; shut down on exit), the player and the view-model, and shows
  * {@link StudioWindow}. A hidden option {@code --screenshot=FILE} (or
- * {@code -Dvoicestudio.screenshot=FILE}) writes the window to a PNG once it has settled and exits;
- * with {@code --screenshot-text=TEXT} it first synthesizes that text.
+ * {@code -Dvoicestudio.screenshot=FILE}, or {@code VOICESTUDIO_SCREENSHOT=FILE}) writes the window to
+ * a PNG once it has settled and exits; with {@code --screenshot-text=TEXT} (or
+ * {@code VOICESTUDIO_SCREENSHOT_TEXT}) it first synthesizes that text.
  */
 public final class StudioApp extends Application {
     private ExecutorService executor;
@@ -78,16 +79,17 @@ public final class StudioApp extends Application {
         vm.start(Engines::all, Inference.voices(dirs.voices()));
 
         String shot = option("screenshot");
-        if (shot != null) screenshot(scene, Path.of(shot), option("screenshot-text"));
+        if (shot != null) screenshot(scene, window, Path.of(shot), option("screenshot-text"));
     }
 
     private String option(String name) {
         String v = getParameters().getNamed().get(name);
-        return v != null ? v : System.getProperty("voicestudio." + name.replace("-", "."));
+        if (v == null) v = System.getProperty("voicestudio." + name.replace("-", "."));
+        return v != null ? v : System.getenv("VOICESTUDIO_" + name.replace("-", "_").toUpperCase(java.util.Locale.ROOT));
     }
 
     /** Waits for the studio to settle (and for a synthesis, if asked), writes the PNG, exits. */
-    private void screenshot(Scene scene, Path file, String text) {
+    private void screenshot(Scene scene, StudioWindow window, Path file, String text) {
         Thread.ofPlatform().daemon().name("studio-screenshot").start(() -> {
             try {
                 waitFor(() -> !vm.model().loadingProperty().get() && !vm.engines().presets().isEmpty(), 120_000);
@@ -96,7 +98,8 @@ public final class StudioApp extends Application {
                     waitFor(() -> vm.synthesis().stateProperty().get() != SynthesisViewModel.State.IDLE, 5_000);
                     waitFor(() -> vm.synthesis().stateProperty().get() == SynthesisViewModel.State.IDLE, 300_000);
                 }
-                Thread.sleep(1500); // analysis and the last redraws
+                waitFor(() -> window.analysisSettled(), 60_000);
+                Thread.sleep(800); // the last redraws
                 onFx(() -> { writePng(scene.snapshot(null), file); return null; });
                 System.out.println("screenshot written to " + file);
             } catch (Exception e) {

@@ -102,6 +102,13 @@ public final class StudioWindow {
 
     public Region root() { return root; }
 
+    /** The plots show all of the audio on show (spectrogram and pitch have caught up). */
+    boolean analysisSettled() {
+        var source = vm.playback().sourceProperty().get();
+        var r = analysis.resultProperty().get();
+        return source == null || (r != null && r.source() == source && r.length() == source.length());
+    }
+
     public VoicePanel voicePanel() { return voicePanel; }
 
     private void shortcuts(KeyEvent e) {

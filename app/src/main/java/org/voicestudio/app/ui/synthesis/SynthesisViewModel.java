@@ -173,16 +173,27 @@ public final class SynthesisViewModel {
             return false;
         }
         Synthesizer synth = synthesizer.get();
-        Run r = new Run(request, voiceName.get(), new AudioBuffer(synth.sampleRate()), System.nanoTime());
+        Run r = new Run(request, voiceName.get(), new AudioBuffer(synth.sampleRate()));
         run = r;
         tokens.set(0);
         liveAudio.set(r.audio);
-        metrics.startLive(r.startNanos);
+        metrics.startLive(System.nanoTime());
         state.set(State.RUNNING);
-        status.accept("Synthesizing with " + String.join(" / ", request.engines().values()) + " …");
+        status.accept("Preparing " + String.join(" / ", request.engines().values()) + " …");
         try {
             executor.execute(() -> {
                 try {
+                    synth.prepare(request.engines());
+                    if (r.cancel.isCancelled()) { r.onCancelled(); return; }
+                    // the clock starts once the engines are loaded: loading is not synthesis time.
+                    // Posted before any pipeline callback, so the FX queue applies it first.
+                    long start = System.nanoTime();
+                    r.startNanos = start;
+                    Platform.runLater(() -> {
+                        if (run != r) return;
+                        metrics.startLive(start);
+                        status.accept("Synthesizing with " + String.join(" / ", request.engines().values()) + " …");
+                    });
                     synth.synthesize(request, r, r.cancel);
                 } catch (Throwable t) {
                     r.onFailed(t); // a synthesizer that throws instead of reporting still ends the run
@@ -209,7 +220,7 @@ public final class SynthesisViewModel {
         final TakeRequest request;
         final String voice;
         final AudioBuffer audio;
-        final long startNanos;
+        volatile long startNanos;
         final CancelSignal cancel = new CancelSignal();
         final Queue<StageEvent> events = new ConcurrentLinkedQueue<>();
         final Queue<LiveMetrics.AudioArrival> arrivals = new ConcurrentLinkedQueue<>();
@@ -217,11 +228,11 @@ public final class SynthesisViewModel {
         final AtomicBoolean ended = new AtomicBoolean();
         final FxCoalescer updates = new FxCoalescer(this::drain);
 
-        Run(TakeRequest request, String voice, AudioBuffer audio, long startNanos) {
+        Run(TakeRequest request, String voice, AudioBuffer audio) {
             this.request = request;
             this.voice = voice;
             this.audio = audio;
-            this.startNanos = startNanos;
+            this.startNanos = System.nanoTime();
         }
 
         @Override

@@ -21,6 +21,12 @@ public interface Synthesizer {
     default java.util.List<String> sentences(String text, String language) throws Exception { return java.util.List.of(text.strip()); }
 
     /**
+     * Gets the stages of {@code engines} ready (loads weights on first use). The studio calls it
+     * before a synthesis' clock starts, so loading is not counted as synthesis time. Worker thread.
+     */
+    default void prepare(java.util.Map<org.voicestudio.inference.engine.Stage, String> engines) throws Exception {}
+
+    /**
      * Runs one synthesis to its end, reporting chunks, stage events and tokens to {@code listener}
      * and ending with exactly one of onFinished / onCancelled / onFailed. Blocks the calling thread.
      */

@@ -46,8 +46,8 @@ public final class MetricsView extends VBox {
             grid.add(tile(s.label(), v, "stage-" + s.name().toLowerCase(),
                     "Time the " + s.label() + " stage was busy ÷ seconds of audio it produced"), s.ordinal(), 0);
         }
-        grid.add(tile("End to end", e2e, "e2e", "Wall time from Synthesize to the last chunk ÷ seconds of audio"), 0, 1);
-        grid.add(tile("First audio", firstAudio, "latency", "From Synthesize to the first playable chunk"), 1, 1);
+        grid.add(tile("End to end", e2e, "e2e", "Wall time from the start of synthesis (engines loaded) to the last chunk ÷ seconds of audio"), 0, 1);
+        grid.add(tile("First audio, ms", firstAudio, "latency", "From the start of synthesis to the first playable chunk"), 1, 1);
         grid.add(tile("Tokens/s", tokens, "tokens", "Speech tokens the LLM produced per second of its busy time (25 tokens = 1 s of speech)"), 2, 1);
 
         setSpacing(8);
@@ -76,7 +76,7 @@ public final class MetricsView extends VBox {
     private void show(LiveMetrics.Snapshot s) {
         for (Stage st : Stage.values()) rtf(stageRtf.get(st), s.rtf(st));
         rtf(e2e, s.endToEndRtf());
-        firstAudio.setText(Double.isNaN(s.firstAudioSeconds()) ? "—" : String.format("%.0f ms", s.firstAudioSeconds() * 1000));
+        firstAudio.setText(Double.isNaN(s.firstAudioSeconds()) ? "—" : String.format("%.0f", s.firstAudioSeconds() * 1000));
         tokens.setText(Double.isNaN(s.tokensPerSecond()) ? "—" : String.format("%.0f", s.tokensPerSecond()));
     }
 
