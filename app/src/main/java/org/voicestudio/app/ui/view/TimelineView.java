@@ -36,7 +36,7 @@ public final class TimelineView extends CanvasPane {
         for (StageEvent e : metrics.timeline()) wall = Math.max(wall, (e.endNanos() - t0) / 1e9);
         // an empty timeline shows a plain 10 s scale rather than a zoom onto nothing
         double span = metrics.timeline().isEmpty() ? 10 : niceCeil(wall * 1.05);
-        double plotW = w - LABEL_W - 8;
+        double plotW = w - LABEL_W - 28; // room for the last tick's label
         double rowH = (h - RULER) / Stage.values().length;
 
         // ruler
@@ -77,7 +77,7 @@ public final class TimelineView extends CanvasPane {
 
     private static double niceCeil(double v) {
         double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (double m : new double[] {1, 2, 2.5, 5, 10}) if (m * p >= v) return m * p;
+        for (double m : new double[] {1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10}) if (m * p >= v) return m * p;
         return 10 * p;
     }
 }
