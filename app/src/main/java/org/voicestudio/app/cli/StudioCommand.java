@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ModelCommand.class,
+                SynthCommand.class,
+                BenchCommand.class,
+                ParityCommand.class,
         })
 public final class StudioCommand implements Runnable {
 

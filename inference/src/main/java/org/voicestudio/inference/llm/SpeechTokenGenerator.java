@@ -66,7 +66,7 @@ public final class SpeechTokenGenerator {
      * @param events receives one event per step (see the class comment)
      * @param cancel checked before every step (e.g. a {@link CancellationToken}); when true, the decode
      *               stops with {@link StopReason#CANCELLED}
-     * @throws InterruptedException if the sink was interrupted
+     * @throws InterruptedException if the sink was interrupted, or the thread between two steps
      */
     public GenerationResult generate(LlmRequest request, TokenBudget budget, RasSampler sampler, SpeechTokenSink sink,
                                      Consumer<StageEvent> events, BooleanSupplier cancel) throws InterruptedException {
@@ -85,6 +85,7 @@ public final class SpeechTokenGenerator {
                     reason = StopReason.CANCELLED;
                     break;
                 }
+                if (Thread.interrupted()) throw new InterruptedException("speech token generation interrupted at step " + step);
                 if (step > 0) session.append(out[count - 1]); // speech_embedding[token] at the next position
                 float[] logp = session.logProbs();
                 if (budget.masksStopIds(step)) {

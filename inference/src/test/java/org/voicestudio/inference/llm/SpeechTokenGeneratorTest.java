@@ -5,7 +5,8 @@ import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.llm.GenerationResult.StopReason;
 import org.voicestudio.inference.metrics.StageEvent;
-import org.voicestudio.inference.testing.TinyModelConfig;
+import org.voicestudio.inference.config.ModelConfigReader;
+import org.voicestudio.inference.testing.Golden;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,18 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class SpeechTokenGeneratorTest {
-    private static final ModelConfig CONFIG = TinyModelConfig.config();
+    private static final ModelConfig CONFIG = tinyConfig();
     private static final int EOS = 6562;
     /** 3 text tokens to speak: min_len 6, max_len 60. */
     private static final LlmRequest REQUEST = new LlmRequest(new int[] {5, 6}, new int[] {7, 8, 9}, new int[] {10, 11, 12});
+
+    private static ModelConfig tinyConfig() {
+        try {
+            return ModelConfigReader.read(Golden.tinyModel());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 
     private final List<Integer> sunk = new ArrayList<>();
     private final List<StageEvent> events = new ArrayList<>();
@@ -131,6 +140,21 @@ class SpeechTokenGeneratorTest {
         RasSampler sampler = new RasSampler(CONFIG.llm().sampling(), RasSampler.seeded(1));
         assertThrows(InterruptedException.class, () -> new SpeechTokenGenerator(lm, CONFIG).generate(REQUEST, sampler,
                 token -> { throw new InterruptedException("consumer gone"); }, e -> {}, new CancellationToken()));
+        assertEquals(0, lm.sessionsOpen);
+    }
+
+    @Test
+    void interruptingTheThreadStopsAtTheNextStep() {
+        ScriptedLm lm = new ScriptedLm(SpeechTokenGeneratorTest::ordinary);
+        RasSampler sampler = new RasSampler(CONFIG.llm().sampling(), RasSampler.seeded(1));
+        try {
+            assertThrows(InterruptedException.class, () -> new SpeechTokenGenerator(lm, CONFIG).generate(REQUEST, sampler,
+                    token -> { sunk.add(token); if (sunk.size() == 2) Thread.currentThread().interrupt(); }, e -> {},
+                    new CancellationToken()));
+        } finally {
+            Thread.interrupted(); // leave the test thread clean whatever happened
+        }
+        assertEquals(2, sunk.size());
         assertEquals(0, lm.sessionsOpen);
     }
 

@@ -1,9 +1,11 @@
 package org.voicestudio.engines.djl;
 
+import org.voicestudio.engines.djl.flow.DjlFlowModel;
 import org.voicestudio.engines.djl.llm.DjlSpeechLanguageModel;
 import org.voicestudio.inference.engine.Availability;
 import org.voicestudio.inference.engine.Engine;
 import org.voicestudio.inference.engine.Stage;
+import org.voicestudio.inference.flow.FlowModel;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
 
@@ -47,5 +49,10 @@ public final class DjlEngine implements Engine {
     @Override
     public SpeechLanguageModel loadLlm(ModelFolder model) {
         return new DjlSpeechLanguageModel(model);
+    }
+
+    @Override
+    public FlowModel loadFlow(ModelFolder model) {
+        return new DjlFlowModel(model);
     }
 }

@@ -42,7 +42,11 @@ public final class DjlWeights {
 
     private NDArray floats(Tensor t) {
         if (t.dtype() == org.voicestudio.inference.tensor.DType.F32 && t.data().byteSize() < Integer.MAX_VALUE) {
-            return manager.create(t.data().asByteBuffer(), new Shape(t.shape()), DataType.FLOAT32);
+            // DJL wraps a direct buffer without copying; copy so the array outlives the file mapping
+            NDArray view = manager.create(t.data().asByteBuffer(), new Shape(t.shape()), DataType.FLOAT32);
+            NDArray owned = view.duplicate();
+            view.close();
+            return owned;
         }
         return manager.create(t.toFloats(), new Shape(t.shape()));
     }

@@ -6,7 +6,7 @@ import org.voicestudio.inference.engine.Engines;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
-import org.voicestudio.inference.testing.TinyModelConfig;
+import org.voicestudio.inference.testing.Golden;
 
 import java.util.EnumSet;
 
@@ -25,7 +25,7 @@ class DjlEngineTest {
 
     @Test
     void loadsTheLlmOfAModelFolder() throws Exception {
-        try (ModelFolder folder = TinyModelConfig.open();
+        try (ModelFolder folder = ModelFolder.open(Golden.tinyModel());
              SpeechLanguageModel lm = new DjlEngine().loadLlm(folder)) {
             assertEquals(6761, lm.speechVocabSize());
         }

@@ -1,10 +1,12 @@
 package org.voicestudio.engines.djl.llm;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
@@ -20,7 +22,7 @@ import java.util.List;
 /**
  * CosyVoice3LM on PyTorch through DJL, float32 on the CPU (reference §3): the Qwen2 backbone
  * ({@code llm.model.model.*} of {@code llm.pt}), {@code speech_embedding} and the bias-free
- * {@code llm_decoder} head. Weights are copied out of the checkpoint mapping at load, so the
+ * {@code llm_decoder} head. Weights are copied out of the checkpoint mapping at load ({@link DjlWeights}), so the
  * model does not depend on the {@link ModelFolder} staying open. Sessions may run concurrently,
  * each with its own KV cache.
  *
@@ -55,9 +57,9 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
             if (qDim != h) {
                 throw new IllegalArgumentException("num_attention_heads x head_dim = " + qDim + " but hidden_size is " + h);
             }
-            embedTokens = owned(w.f32(BACKBONE + "embed_tokens.weight", c.textVocabSize(), h));
-            speechEmbedding = owned(w.f32("speech_embedding.weight", c.speechVocabSize(), h));
-            llmDecoder = owned(w.f32("llm_decoder.weight", c.speechVocabSize(), h));
+            embedTokens = w.f32(BACKBONE + "embed_tokens.weight", c.textVocabSize(), h);
+            speechEmbedding = w.f32("speech_embedding.weight", c.speechVocabSize(), h);
+            llmDecoder = w.f32("llm_decoder.weight", c.speechVocabSize(), h);
             if (w.has("llm_decoder.bias")) {
                 throw new IllegalArgumentException(w.dict().source() + ": llm_decoder has a bias; that is a CosyVoice2 checkpoint, not CosyVoice3");
             }
@@ -65,23 +67,23 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
             for (int i = 0; i < c.numLayers(); i++) {
                 String p = BACKBONE + "layers." + i + ".";
                 Qwen2Attention attention = new Qwen2Attention(
-                        owned(w.f32(p + "self_attn.q_proj.weight", qDim, h)), owned(w.f32(p + "self_attn.q_proj.bias", qDim)),
-                        owned(w.f32(p + "self_attn.k_proj.weight", kvDim, h)), owned(w.f32(p + "self_attn.k_proj.bias", kvDim)),
-                        owned(w.f32(p + "self_attn.v_proj.weight", kvDim, h)), owned(w.f32(p + "self_attn.v_proj.bias", kvDim)),
-                        owned(w.f32(p + "self_attn.o_proj.weight", h, qDim)),
+                        w.f32(p + "self_attn.q_proj.weight", qDim, h), w.f32(p + "self_attn.q_proj.bias", qDim),
+                        w.f32(p + "self_attn.k_proj.weight", kvDim, h), w.f32(p + "self_attn.k_proj.bias", kvDim),
+                        w.f32(p + "self_attn.v_proj.weight", kvDim, h), w.f32(p + "self_attn.v_proj.bias", kvDim),
+                        w.f32(p + "self_attn.o_proj.weight", h, qDim),
                         c.numHeads(), c.numKvHeads(), hd);
                 Qwen2Mlp mlp = new Qwen2Mlp(
-                        owned(w.f32(p + "mlp.gate_proj.weight", c.intermediateSize(), h)),
-                        owned(w.f32(p + "mlp.up_proj.weight", c.intermediateSize(), h)),
-                        owned(w.f32(p + "mlp.down_proj.weight", h, c.intermediateSize())));
+                        w.f32(p + "mlp.gate_proj.weight", c.intermediateSize(), h),
+                        w.f32(p + "mlp.up_proj.weight", c.intermediateSize(), h),
+                        w.f32(p + "mlp.down_proj.weight", h, c.intermediateSize()));
                 list.add(new Qwen2DecoderLayer(
-                        new RmsNorm(owned(w.f32(p + "input_layernorm.weight", h)), c.rmsNormEps()),
+                        new RmsNorm(w.f32(p + "input_layernorm.weight", h), c.rmsNormEps()),
                         attention,
-                        new RmsNorm(owned(w.f32(p + "post_attention_layernorm.weight", h)), c.rmsNormEps()),
+                        new RmsNorm(w.f32(p + "post_attention_layernorm.weight", h), c.rmsNormEps()),
                         mlp));
             }
             layers = List.copyOf(list);
-            norm = new RmsNorm(owned(w.f32(BACKBONE + "norm.weight", h)), c.rmsNormEps());
+            norm = new RmsNorm(w.f32(BACKBONE + "norm.weight", h), c.rmsNormEps());
             rotary = new RotaryEmbedding(manager, hd, c.ropeTheta());
         } catch (RuntimeException e) {
             manager.close();
@@ -89,12 +91,6 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
         }
     }
 
-    /** A copy in the model's own memory (DJL would otherwise alias the memory-mapped checkpoint). */
-    private static NDArray owned(NDArray mapped) {
-        NDArray copy = mapped.duplicate();
-        mapped.close();
-        return copy;
-    }
 
     @Override
     public Session start(int[] textIds, int[] promptSpeechTokens) {
@@ -161,7 +157,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
             checkOpen();
             if (logProbs == null) {
                 try (NDManager step = sessionManager.newSubManager()) {
-                    NDArray h = lastHidden.get(step, new ai.djl.ndarray.index.NDIndex(":")); // [H]
+                    NDArray h = lastHidden.get(step, new NDIndex(":")); // [H]
                     logProbs = Linear.linear(h, llmDecoder).singletonOrThrow().logSoftmax(-1).toFloatArray(); // [6761]
                 }
             }
@@ -187,7 +183,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
             RotaryEmbedding.Angles rope = rotary.angles(step, start, Math.toIntExact(t));
             NDArray h = x;
             for (int i = 0; i < layers.size(); i++) h = layers.get(i).forward(h, rope, caches.get(i), step);
-            NDArray last = norm.forward(h).get(new ai.djl.ndarray.index.NDIndex("0, -1")); // [H]
+            NDArray last = norm.forward(h).get(new NDIndex("0, -1")); // [H]
             if (lastHidden != null) lastHidden.close();
             last.attach(sessionManager);
             lastHidden = last;
@@ -205,7 +201,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
 
         /** Arrays this session holds (visible for the leak test). */
         int heldArrays() {
-            return ((ai.djl.ndarray.BaseNDManager) sessionManager).getManagedArrays().size();
+            return ((BaseNDManager) sessionManager).getManagedArrays().size();
         }
 
         private void checkOpen() {
@@ -218,6 +214,6 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
 
     /** Arrays the model itself holds (visible for the leak test). */
     int heldArrays() {
-        return ((ai.djl.ndarray.BaseNDManager) manager).getManagedArrays().size();
+        return ((BaseNDManager) manager).getManagedArrays().size();
     }
 }

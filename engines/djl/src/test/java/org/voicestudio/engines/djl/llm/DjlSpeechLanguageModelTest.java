@@ -8,7 +8,6 @@ import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.llm.Prefill;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.testing.Golden;
-import org.voicestudio.inference.testing.TinyModelConfig;
 
 import java.util.Arrays;
 
@@ -32,9 +31,9 @@ class DjlSpeechLanguageModelTest {
     private static ModelConfig config;
 
     @BeforeAll
-    static void load() {
-        config = TinyModelConfig.config();
-        folder = new ModelFolder(Golden.tinyModel(), config);
+    static void load() throws Exception {
+        folder = ModelFolder.open(Golden.tinyModel());
+        config = folder.config();
         lm = new DjlSpeechLanguageModel(folder);
     }
 
@@ -86,6 +85,22 @@ class DjlSpeechLanguageModelTest {
                 assertClose("llm_step_hidden[" + i + "]", Arrays.copyOfRange(hidden, i * h, (i + 1) * h), session.lastHidden(), HIDDEN_TOL);
                 assertClose("llm_step_logp[" + i + "]", Arrays.copyOfRange(logp, i * v, (i + 1) * v), session.logProbs(), LOGP_TOL);
             }
+        }
+    }
+
+    @Test
+    void interleavedSessionsKeepTheirOwnCaches() {
+        int[] teacher = Golden.tensor("llm_teacher_tokens").toInts();
+        float[] logp = Golden.tensor("llm_step_logp").toFloats();
+        int v = config.llm().speechVocabSize();
+        try (var a = lm.start(textIds(), promptSpeech()); var b = lm.start(new int[] {3, 1, 4}, new int[] {1, 5, 9})) {
+            for (int i = 0; i < teacher.length; i++) {
+                b.append(6000 - i);
+                a.append(teacher[i]);
+                b.logProbs();
+            }
+            assertClose("llm_step_logp[7] with another session in between", Arrays.copyOfRange(logp, 7 * v, 8 * v), a.logProbs(), LOGP_TOL);
+            assertEquals(3 + 3 + 2 + 8, b.length());
         }
     }
 

@@ -12,7 +12,6 @@ import org.voicestudio.inference.llm.SpeechTokenGenerator;
 import org.voicestudio.inference.llm.TokenBudget;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.testing.Golden;
-import org.voicestudio.inference.testing.TinyModelConfig;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,9 +27,9 @@ class DjlSpeechTokenGenerationTest {
     private static ModelConfig config;
 
     @BeforeAll
-    static void load() {
-        config = TinyModelConfig.config();
-        folder = new ModelFolder(Golden.tinyModel(), config);
+    static void load() throws Exception {
+        folder = ModelFolder.open(Golden.tinyModel());
+        config = folder.config();
         lm = new DjlSpeechLanguageModel(folder);
     }
 
