@@ -19,11 +19,11 @@ import java.util.Map;
  * One implementation per stage, each loaded from the engine the user picked; closes what it loaded.
  * A stage whose engine id is null is not loaded.
  */
-final class StageSet implements AutoCloseable {
-    final SpeechLanguageModel llm;
-    final FlowModel flow;
-    final Vocoder vocoder;
-    final Map<Stage, String> engines;
+public final class StageSet implements AutoCloseable {
+    public final SpeechLanguageModel llm;
+    public final FlowModel flow;
+    public final Vocoder vocoder;
+    public final Map<Stage, String> engines;
 
     private StageSet(SpeechLanguageModel llm, FlowModel flow, Vocoder vocoder, Map<Stage, String> engines) {
         this.llm = llm;
@@ -32,7 +32,7 @@ final class StageSet implements AutoCloseable {
         this.engines = Map.copyOf(engines);
     }
 
-    static StageSet load(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine) throws IOException {
+    public static StageSet load(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine) throws IOException {
         Map<Stage, String> ids = new EnumMap<>(Stage.class);
         List<AutoCloseable> opened = new ArrayList<>();
         try {

@@ -1,7 +1,8 @@
 package org.voicestudio.app.ui;
 
 import org.voicestudio.app.ui.model.ModelViewModel;
-import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.app.ui.synthesis.PipelineSynthesizer;
+import org.voicestudio.inference.pipeline.VoicePrompt;
 import org.voicestudio.inference.loading.RandomModel;
 import org.voicestudio.inference.tensor.DType;
 
@@ -19,18 +20,20 @@ import java.util.stream.Stream;
 final class Inference {
     private Inference() {}
 
-    static final String NO_PIPELINE = "this build has no synthesis pipeline yet (inference/pipeline is not merged), so nothing can be synthesized";
-
     /** Seed of the demo model's random weights: every first run makes the same model. */
     static final long DEMO_SEED = 0;
 
-    /** Opens a model folder with the loader's own checks (files, configuration, every checkpoint key and shape). */
+    /**
+     * Opens a model folder for synthesis: the loader's own checks (files, configuration, every
+     * checkpoint key and shape), then the pipeline over the engines chosen per request.
+     */
     static ModelViewModel.Loader loader() {
-        return folder -> {
-            try (ModelFolder checked = ModelFolder.open(folder)) {
-                throw new UnsupportedOperationException(NO_PIPELINE);
-            }
-        };
+        return folder -> PipelineSynthesizer.open(folder, Inference::voicePrompt);
+    }
+
+    /** A library voice's prompt. */
+    private static VoicePrompt voicePrompt(String id) throws IOException {
+        throw new IOException("this build has no voice library yet (the voices module is not merged), so the voice '" + id + "' cannot be read");
     }
 
     /** The voice library in {@code folder}. */
