@@ -117,7 +117,8 @@ public final class EditorView extends VBox {
         javafx.scene.control.ListView<String> sentences = new javafx.scene.control.ListView<>(vm.sentences());
         sentences.setId("sentences");
         sentences.getStyleClass().add("sentences");
-        sentences.setPrefHeight(92);
+        sentences.setFixedCellSize(24);
+        sentences.setPrefHeight(3 * 24 + 4);
         sentences.setMinHeight(60);
         sentences.setFocusTraversable(false);
         sentences.setPlaceholder(new Label("The sentences to synthesize appear here as you type"));
