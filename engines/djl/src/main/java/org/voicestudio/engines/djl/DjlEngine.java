@@ -2,12 +2,14 @@ package org.voicestudio.engines.djl;
 
 import org.voicestudio.engines.djl.flow.DjlFlowModel;
 import org.voicestudio.engines.djl.llm.DjlSpeechLanguageModel;
+import org.voicestudio.engines.djl.vocoder.DjlVocoder;
 import org.voicestudio.inference.engine.Availability;
 import org.voicestudio.inference.engine.Engine;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.flow.FlowModel;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.vocoder.Vocoder;
 
 import java.util.EnumSet;
 import java.util.Set;
@@ -54,5 +56,10 @@ public final class DjlEngine implements Engine {
     @Override
     public FlowModel loadFlow(ModelFolder model) {
         return new DjlFlowModel(model);
+    }
+
+    @Override
+    public Vocoder loadVocoder(ModelFolder model) {
+        return new DjlVocoder(model);
     }
 }
