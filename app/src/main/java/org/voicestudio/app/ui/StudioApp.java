@@ -72,6 +72,7 @@ public final class StudioApp extends Application {
         StudioWindow window = new StudioWindow(vm, executor);
         Scene scene = window.createScene(1600, 1000);
         stage.setTitle("Voice Studio");
+        stage.getIcons().add(new javafx.scene.image.Image(StudioApp.class.getResource("icon.png").toExternalForm()));
         stage.setScene(scene);
         stage.setMinWidth(1100);
         stage.setMinHeight(700);
