@@ -27,13 +27,13 @@ final class Inference {
      * Opens a model folder for synthesis: the loader's own checks (files, configuration, every
      * checkpoint key and shape), then the pipeline over the engines chosen per request.
      */
-    static ModelViewModel.Loader loader() {
-        return folder -> PipelineSynthesizer.open(folder, Inference::voicePrompt);
+    static ModelViewModel.Loader loader(java.util.function.Supplier<Path> voiceFolder) {
+        return folder -> PipelineSynthesizer.open(folder, id -> voicePrompt(voiceFolder.get(), id));
     }
 
     /** A library voice's prompt. */
-    private static VoicePrompt voicePrompt(String id) throws IOException {
-        throw new IOException("this build has no voice library yet (the voices module is not merged), so the voice '" + id + "' cannot be read");
+    private static VoicePrompt voicePrompt(Path library, String id) throws IOException {
+        throw new IOException("this build has no voice library yet (the voices module is not merged), so the voice '" + id + "' cannot be read from " + library);
     }
 
     /** The voice library in {@code folder}. */

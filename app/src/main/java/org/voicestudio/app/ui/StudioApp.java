@@ -66,8 +66,10 @@ public final class StudioApp extends Application {
             settingsProblem = e.getMessage() + " (using defaults)";
         }
         executor = newExecutor();
-        vm = new StudioViewModel(executor, settingsFile, settings, new Player(), Inference.loader(), Inference.demoMaker(),
-                dirs.demoModel(), new Random());
+        StudioViewModel[] self = new StudioViewModel[1];
+        vm = new StudioViewModel(executor, settingsFile, settings, new Player(),
+                Inference.loader(() -> self[0].voiceFolderProperty().get()), Inference.demoMaker(), dirs.demoModel(), new Random());
+        self[0] = vm;
         if (settingsProblem != null) vm.setStatus(settingsProblem);
         StudioWindow window = new StudioWindow(vm, executor);
         Scene scene = window.createScene(1600, 1000);
@@ -77,7 +79,7 @@ public final class StudioApp extends Application {
         stage.setMinWidth(1100);
         stage.setMinHeight(700);
         stage.show();
-        vm.start(Engines::all, Inference.voices(dirs.voices()));
+        vm.start(Engines::all, Inference::voices, dirs.voices());
 
         String shot = option("screenshot");
         if (shot != null) screenshot(scene, window, Path.of(shot), option("screenshot-text"));

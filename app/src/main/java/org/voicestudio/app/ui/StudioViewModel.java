@@ -51,6 +51,8 @@ public final class StudioViewModel implements AutoCloseable {
     private final VoicesViewModel voices = new VoicesViewModel();
     private final ReadOnlyStringWrapper status = new ReadOnlyStringWrapper("Ready");
     private boolean autoplay = true;
+    private final javafx.beans.property.ReadOnlyObjectWrapper<Path> voiceFolder = new javafx.beans.property.ReadOnlyObjectWrapper<>();
+    private java.util.function.Function<Path, org.voicestudio.app.ui.voices.VoiceSource> voiceSources;
 
     public StudioViewModel(ExecutorService executor, Path settingsFile, Settings settings, Player player,
                            ModelViewModel.Loader loader, ModelViewModel.DemoMaker demoMaker, Path demoFolder,
@@ -108,7 +110,10 @@ public final class StudioViewModel implements AutoCloseable {
     }
 
     /** Starts the slow parts of opening: probing engines and loading the model, both off the FX thread. */
-    public void start(Supplier<List<Engine>> engineSource, org.voicestudio.app.ui.voices.VoiceSource voiceSource) {
+    public void start(Supplier<List<Engine>> engineSource, java.util.function.Function<Path, org.voicestudio.app.ui.voices.VoiceSource> voiceSources,
+                      Path defaultVoiceFolder) {
+        this.voiceSources = voiceSources;
+        voiceFolder.set(settings.voiceFolder() != null ? Path.of(settings.voiceFolder()) : defaultVoiceFolder);
         Map<Stage, String> preferred = new EnumMap<>(Stage.class);
         settings.engines().forEach((k, v) -> {
             try { preferred.put(Stage.valueOf(k), v); } catch (IllegalArgumentException ignored) { /* stage renamed: forget it */ }
@@ -124,11 +129,23 @@ public final class StudioViewModel implements AutoCloseable {
             Platform.runLater(() -> engines.setEngines(probe.options(), probe.stagesById(), preferred));
         });
         model.load(settings.modelFolder() == null ? null : Path.of(settings.modelFolder()));
-        refreshVoices(voiceSource);
+        refreshVoices();
     }
 
+    /** Uses the voice library in {@code folder} from now on (and remembers it). */
+    public void setVoiceFolder(Path folder) {
+        voiceFolder.set(folder);
+        saveSettings(settings.withVoiceFolder(folder));
+        refreshVoices();
+    }
+
+    /** The folder of the voice library in use. */
+    public javafx.beans.property.ReadOnlyObjectProperty<Path> voiceFolderProperty() { return voiceFolder.getReadOnlyProperty(); }
+
     /** Re-reads the voice library off the FX thread. */
-    public void refreshVoices(org.voicestudio.app.ui.voices.VoiceSource source) {
+    public void refreshVoices() {
+        if (voiceSources == null || voiceFolder.get() == null) return;
+        org.voicestudio.app.ui.voices.VoiceSource source = voiceSources.apply(voiceFolder.get());
         submit(() -> {
             try {
                 var listing = source.list();

@@ -69,7 +69,9 @@ public final class StudioWindow {
         root.setTop(header());
         voicePanel = new VoicePanel(vm.voices());
         voicePanel.setPrefWidth(230);
-        voicePanel.setOnNewVoice(null, "Making voices from a recording arrives with the voice library");
+        voicePanel.setOnNewVoice(null, "Making a voice from a recording needs the prompt feature extractors and the voices module, "
+                + "which this build does not include yet");
+        voicePanel.setOnVoiceFolder(vm::setVoiceFolder, vm.voiceFolderProperty());
         editor = new EditorView(vm.synthesis());
 
         SplitPane center = new SplitPane(editor, analysisArea());

@@ -33,7 +33,7 @@ class InferenceTest {
     @Test
     void aFolderThatIsNotAModelIsRefusedWithTheLoadersMessage(@TempDir Path dir) throws IOException {
         Files.writeString(dir.resolve("notes.txt"), "not a model");
-        IOException e = assertThrows(IOException.class, () -> Inference.loader().open(dir));
+        IOException e = assertThrows(IOException.class, () -> Inference.loader(() -> dir).open(dir));
         assertTrue(e.getMessage().contains("missing") && e.getMessage().contains("llm.pt"), e.getMessage());
     }
 

@@ -44,10 +44,10 @@ class StudioDemoModelTest {
         executor = StudioApp.newExecutor();
         Player silent = new Player(f -> { throw new LineUnavailableException("headless test"); });
         vm = new StudioViewModel(executor, dir.resolve("config/settings.json"), Settings.DEFAULTS, silent,
-                Inference.loader(), Inference.demoMaker(), dir.resolve("data/models/cv3-tiny-random"), new Random(3));
+                Inference.loader(() -> dir.resolve("data/voices")), Inference.demoMaker(), dir.resolve("data/models/cv3-tiny-random"), new Random(3));
         stage.setScene(new StudioWindow(vm, executor).createScene(1400, 900));
         stage.show();
-        vm.start(Engines::all, Inference.voices(dir.resolve("data/voices")));
+        vm.start(Engines::all, Inference::voices, dir.resolve("data/voices"));
     }
 
     @Stop

@@ -59,7 +59,7 @@ class StudioWindowTest {
         stage.show();
         List<Engine> engines = List.of(new TestEngine("djl", "PyTorch (DJL)", Availability.yes("CPU")),
                 new TestEngine("cuda", "CUDA", Availability.no("no NVIDIA GPU found")));
-        vm.start(() -> engines, () -> new org.voicestudio.app.ui.voices.VoiceSource.Listing(List.of(new org.voicestudio.app.ui.voices.VoiceItem("ana", "Ana", "es · 8.2 s")), List.of()));
+        vm.start(() -> engines, folder -> () -> new org.voicestudio.app.ui.voices.VoiceSource.Listing(List.of(new org.voicestudio.app.ui.voices.VoiceItem("ana", "Ana", "es · 8.2 s")), List.of()), dir.resolve("voices"));
     }
 
     @Stop

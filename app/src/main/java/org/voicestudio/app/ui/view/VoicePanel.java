@@ -21,6 +21,21 @@ public final class VoicePanel extends VBox {
         setPadding(new Insets(12));
         Label title = new Label("Voices");
         title.getStyleClass().add("panel-title");
+        javafx.scene.control.Button folder = new javafx.scene.control.Button("Folder…");
+        folder.setId("voice-folder");
+        folder.getStyleClass().add("small-button");
+        folder.setOnAction(e -> {
+            javafx.stage.DirectoryChooser dc = new javafx.stage.DirectoryChooser();
+            dc.setTitle("Choose the voice library folder");
+            java.io.File f = dc.showDialog(getScene() == null ? null : getScene().getWindow());
+            if (f != null && onFolder != null) onFolder.accept(f.toPath());
+        });
+        javafx.scene.layout.Region grow = new javafx.scene.layout.Region();
+        javafx.scene.layout.HBox.setHgrow(grow, Priority.ALWAYS);
+        javafx.scene.layout.HBox head = new javafx.scene.layout.HBox(6, title, grow, folder);
+        head.setAlignment(javafx.geometry.Pos.CENTER_LEFT);
+        folderTip = new Tooltip();
+        folder.setTooltip(folderTip);
 
         ListView<VoiceItem> list = new ListView<>(vm.voices());
         list.setId("voices");
@@ -52,7 +67,17 @@ public final class VoicePanel extends VBox {
         problem.textProperty().bind(vm.libraryProblemProperty());
         problem.visibleProperty().bind(vm.libraryProblemProperty().isNotNull());
         problem.managedProperty().bind(problem.visibleProperty());
-        getChildren().addAll(title, list, problem, newVoice);
+        getChildren().addAll(head, list, problem, newVoice);
+    }
+
+    private final Tooltip folderTip;
+    private java.util.function.Consumer<java.nio.file.Path> onFolder;
+
+    /** Where a chosen library folder goes; {@code current} is shown in the button's tooltip. */
+    public void setOnVoiceFolder(java.util.function.Consumer<java.nio.file.Path> action, javafx.beans.value.ObservableValue<java.nio.file.Path> current) {
+        onFolder = action;
+        folderTip.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(
+                () -> "Voice library: " + current.getValue(), current));
     }
 
     /** What "New voice from recording…" does; without one the button says why it cannot. */
