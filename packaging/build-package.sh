@@ -52,6 +52,6 @@ if [ "$WHAT" != app-image ]; then
     --linux-package-name "$NAME" --linux-package-deps "libgtk-3-0" --linux-app-category sound \
     --linux-menu-group "AudioVideo;Audio" --linux-shortcut --linux-deb-maintainer "voicestudio@localhost" \
     --description "Local CosyVoice3 speech synthesis studio" --vendor "Voice Studio developers" \
-    --license-file "$ROOT/LICENSE" --dest "$OUT"
+    --license-file "$ROOT/LICENSE" --resource-dir "$ROOT/packaging/deb" --dest "$OUT"
   echo ".deb: $(ls "$OUT"/*.deb)" >&2
 fi

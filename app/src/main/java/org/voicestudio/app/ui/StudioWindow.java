@@ -78,7 +78,7 @@ public final class StudioWindow {
         center.setOrientation(Orientation.VERTICAL);
         center.setDividerPositions(0.34);
 
-        VBox right = new VBox(new EngineBar(vm.engines()), new MetricsView(vm.metrics()), new HistoryView(vm.history(), this::exportDialog));
+        VBox right = new VBox(new EngineBar(vm.engines()), new MetricsView(vm.metrics()), new HistoryView(vm.history(), this::exportDialog, vm.synthesis()::regenerate));
         VBox.setVgrow(right.getChildren().get(2), Priority.ALWAYS);
         right.getStyleClass().add("side");
         right.setPrefWidth(360);

@@ -125,7 +125,10 @@ public final class PipelineSynthesizer implements Synthesizer, AutoCloseable {
                 cancel.onCancel(running::cancel);
                 running.await();
                 switch (running.outcome()) {
-                    case FINISHED -> chunkBase.addAndGet(chunks.get());
+                    case FINISHED -> {
+                        chunkBase.addAndGet(chunks.get());
+                        if (listener instanceof SentenceListener heard) heard.onSentenceEnd(i, sentence.text());
+                    }
                     case CANCELLED -> { listener.onCancelled(); return; }
                     case FAILED -> { listener.onFailed(Objects.requireNonNullElse(running.failure(), new IllegalStateException("synthesis failed"))); return; }
                     case RUNNING -> throw new IllegalStateException("synthesis still running after await");

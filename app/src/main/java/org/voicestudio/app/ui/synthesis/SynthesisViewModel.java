@@ -51,6 +51,8 @@ import java.util.random.RandomGenerator;
 public final class SynthesisViewModel {
     public enum State { IDLE, RUNNING, CANCELLING }
 
+    private static final String NO_TEXT = "Type some text to synthesize";
+
     /** How long typing must pause before the sentence split is recomputed. */
     private static final javafx.util.Duration SPLIT_DELAY = javafx.util.Duration.millis(300);
 
@@ -153,7 +155,7 @@ public final class SynthesisViewModel {
         if (synthesizer.get() == null) return Objects.requireNonNullElse(synthesizerProblem.get(), "No model is loaded");
         String engineProblem = engines.missingReason();
         if (engineProblem != null) return engineProblem;
-        if (text.get() == null || text.get().isBlank()) return "Type some text to synthesize";
+        if (text.get() == null || text.get().isBlank()) return NO_TEXT;
         return null;
     }
 
@@ -172,8 +174,12 @@ public final class SynthesisViewModel {
             status.accept(e.getMessage());
             return false;
         }
+        return start(request, voiceName.get(), null);
+    }
+
+    private boolean start(TakeRequest request, String voice, Splice splice) {
         Synthesizer synth = synthesizer.get();
-        Run r = new Run(request, voiceName.get(), new AudioBuffer(synth.sampleRate()));
+        Run r = new Run(request, voice, new AudioBuffer(synth.sampleRate()), splice);
         run = r;
         tokens.set(0);
         liveAudio.set(r.audio);
@@ -205,6 +211,25 @@ public final class SynthesisViewModel {
         return true;
     }
 
+    /**
+     * Synthesizes sentence {@code index} of {@code take} again with a new seed and files a new take
+     * with that sentence replaced and the rest kept. Returns false (and says why) if it cannot start.
+     */
+    public boolean regenerate(Take take, int index) {
+        if (index < 0 || index >= take.sentences().size()) { status.accept("That take has no sentence " + (index + 1)); return false; }
+        String blocked = blockedReason.get();
+        // the editor's text does not matter here: the sentence comes from the take
+        if (blocked != null && !blocked.equals(NO_TEXT)) { status.accept(blocked); return false; }
+        Take.Segment segment = take.sentences().get(index);
+        TakeRequest r = take.request();
+        long newSeed = seeds.nextLong(1, 1L << 31);
+        return start(new TakeRequest(segment.text(), r.voice(), r.language(), r.speed(), newSeed, r.engines()),
+                take.voiceName(), new Splice(take, index));
+    }
+
+    /** Where a regenerated sentence goes. */
+    private record Splice(Take into, int index) {}
+
     public void cancel() {
         if (run == null || state.get() != State.RUNNING) return;
         state.set(State.CANCELLING);
@@ -216,8 +241,10 @@ public final class SynthesisViewModel {
     public void newSeed() { seed.set(seeds.nextLong(1, 1L << 31)); }
 
     /** One synthesis in flight; its listener methods are called on pipeline threads. */
-    private final class Run implements SynthesisListener {
+    private final class Run implements SynthesisListener, SentenceListener {
         final TakeRequest request;
+        final Splice splice;
+        final List<Take.Segment> sentences = new java.util.concurrent.CopyOnWriteArrayList<>();
         final String voice;
         final AudioBuffer audio;
         volatile long startNanos;
@@ -228,8 +255,9 @@ public final class SynthesisViewModel {
         final AtomicBoolean ended = new AtomicBoolean();
         final FxCoalescer updates = new FxCoalescer(this::drain);
 
-        Run(TakeRequest request, String voice, AudioBuffer audio) {
+        Run(TakeRequest request, String voice, AudioBuffer audio, Splice splice) {
             this.request = request;
+            this.splice = splice;
             this.voice = voice;
             this.audio = audio;
             this.startNanos = System.nanoTime();
@@ -259,6 +287,12 @@ public final class SynthesisViewModel {
             audio.append(chunk.samples());
             arrivals.add(new LiveMetrics.AudioArrival(chunk.seconds(), System.nanoTime()));
             updates.request();
+        }
+
+        @Override
+        public void onSentenceEnd(int index, String text) {
+            int from = sentences.isEmpty() ? 0 : sentences.getLast().to();
+            sentences.add(new Take.Segment(text, from, audio.length()));
         }
 
         @Override
@@ -303,12 +337,41 @@ public final class SynthesisViewModel {
         run = null;
         state.set(State.IDLE);
         audioRevision.set(audioRevision.get() + 1);
-        if (r.audio.length() > 0) {
+        if (r.splice != null && outcome == Outcome.FINISHED) {
+            history.add(spliced(r, live));
+        } else if (r.audio.length() > 0 && r.splice == null) {
+            List<Take.Segment> sentences = !r.sentences.isEmpty() ? List.copyOf(r.sentences)
+                    : List.of(new Take.Segment(r.request.text().strip(), 0, r.audio.length()));
             history.add(new Take(history.nextNumber(), r.request, r.voice, r.audio, live.snapshot(), live.events(),
-                    r.startNanos, outcome == Outcome.FINISHED, Instant.now()));
+                    r.startNanos, outcome == Outcome.FINISHED, Instant.now(), sentences, ""));
         }
         liveAudio.set(null);
         status.accept(message);
+    }
+
+    /** The take a regenerated sentence makes: the old audio with that sentence's samples replaced. */
+    private Take spliced(Run r, LiveMetrics live) {
+        Take old = r.splice.into();
+        int index = r.splice.index();
+        Take.Segment seg = old.sentences().get(index);
+        float[] before = old.audio().toArray();
+        float[] fresh = r.audio.toArray();
+        float[] out = new float[before.length - (seg.to() - seg.from()) + fresh.length];
+        System.arraycopy(before, 0, out, 0, seg.from());
+        System.arraycopy(fresh, 0, out, seg.from(), fresh.length);
+        System.arraycopy(before, seg.to(), out, seg.from() + fresh.length, before.length - seg.to());
+        int shift = fresh.length - (seg.to() - seg.from());
+        List<Take.Segment> sentences = new ArrayList<>();
+        for (int i = 0; i < old.sentences().size(); i++) {
+            Take.Segment s = old.sentences().get(i);
+            sentences.add(i < index ? s : i == index ? new Take.Segment(s.text(), s.from(), s.from() + fresh.length)
+                    : new Take.Segment(s.text(), s.from() + shift, s.to() + shift));
+        }
+        TakeRequest request = new TakeRequest(old.request().text(), old.request().voice(), old.request().language(),
+                old.request().speed(), r.request.seed(), old.request().engines());
+        return new Take(history.nextNumber(), request, old.voiceName(), AudioBuffer.of(out, old.audio().sampleRate()),
+                live.snapshot(), live.events(), r.startNanos, true, Instant.now(), sentences,
+                "sentence " + (index + 1) + " of " + old.title() + " regenerated (seed " + r.request.seed() + ")");
     }
 
     /** A failure in words: the message chain, without stack traces. */

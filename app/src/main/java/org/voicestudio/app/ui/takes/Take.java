@@ -16,15 +16,26 @@ import java.util.stream.Collectors;
  * @param number     1, 2, ... in the order takes were made
  * @param complete   false if the synthesis was cancelled part way (its audio is what arrived)
  * @param startNanos the synthesis' start on the {@link StageEvent} clock (left edge of its timeline)
+ * @param sentences  where each sentence's audio lies, for regenerating one of them
+ * @param note       how the take came about when not from the editor ("sentence 2 of Take 1 regenerated"), or ""
  */
 public record Take(int number, TakeRequest request, String voiceName, AudioBuffer audio,
                    LiveMetrics.Snapshot metrics, List<StageEvent> timeline, long startNanos,
-                   boolean complete, Instant created) {
+                   boolean complete, Instant created, List<Segment> sentences, String note) {
     public Take {
         timeline = List.copyOf(timeline);
+        sentences = List.copyOf(sentences);
     }
 
+    /** One sentence of the take: its text and samples {@code [from, to)}. */
+    public record Segment(String text, int from, int to) {}
+
     public String title() { return "Take " + number + (complete ? "" : " (cancelled)"); }
+
+    /** The text as spoken: the sentences joined, or the request's text. */
+    public String text() {
+        return sentences.isEmpty() ? request.text() : sentences.stream().map(Segment::text).collect(Collectors.joining(" "));
+    }
 
     /** "djl / djl / cuda" in stage order. */
     public String enginesLabel() {

@@ -32,7 +32,13 @@ public final class HistoryView extends VBox {
     private final TakeHistoryViewModel vm;
     private final ListView<Take> list = new ListView<>();
 
-    public HistoryView(TakeHistoryViewModel vm, Consumer<Take> export) {
+    /** What the take menu's "Regenerate sentence" does (take, sentence index). */
+    public interface Regenerate { void sentence(Take take, int index); }
+
+    private final Regenerate regenerate;
+
+    public HistoryView(TakeHistoryViewModel vm, Consumer<Take> export, Regenerate regenerate) {
+        this.regenerate = regenerate;
         this.vm = vm;
         getStyleClass().addAll("panel", "history");
         setSpacing(8);
@@ -143,11 +149,16 @@ public final class HistoryView extends VBox {
             Region grow = new Region();
             HBox.setHgrow(grow, Priority.ALWAYS);
             HBox top = new HBox(6, head, grow, info);
-            Label text = new Label(t.request().text().replace('\n', ' '));
+            Label text = new Label(t.text().replace('\n', ' '));
             text.getStyleClass().add("take-text");
             Label engines = new Label(t.voiceName() + " · " + t.enginesLabel());
             engines.getStyleClass().add("take-info");
             VBox box = new VBox(2, top, text, engines);
+            if (!t.note().isEmpty()) {
+                Label note = new Label(t.note());
+                note.getStyleClass().add("take-note");
+                box.getChildren().add(2, note);
+            }
             box.setMaxWidth(Double.MAX_VALUE);
             setGraphic(box);
             setText(null);
@@ -157,7 +168,16 @@ public final class HistoryView extends VBox {
             asA.setOnAction(e -> vm.compare(t, vm.takeBProperty().get() != null ? vm.takeBProperty().get() : vm.selectedProperty().get()));
             MenuItem remove = new MenuItem("Remove");
             remove.setOnAction(e -> vm.remove(t));
-            setContextMenu(new ContextMenu(ex, asA, remove));
+            javafx.scene.control.Menu again = new javafx.scene.control.Menu("Regenerate sentence");
+            for (int i = 0; i < t.sentences().size(); i++) {
+                int index = i;
+                String s = t.sentences().get(i).text();
+                MenuItem item = new MenuItem((i + 1) + ".  " + (s.length() > 60 ? s.substring(0, 57) + "…" : s));
+                item.setOnAction(e -> regenerate.sentence(t, index));
+                again.getItems().add(item);
+            }
+            again.setDisable(!t.complete() || t.sentences().isEmpty());
+            setContextMenu(new ContextMenu(ex, again, asA, remove));
         }
     }
 }

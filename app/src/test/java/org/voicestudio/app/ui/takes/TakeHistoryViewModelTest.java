@@ -22,7 +22,7 @@ class TakeHistoryViewModelTest {
         TakeRequest r = new TakeRequest("Hello number " + n, null, "auto", 1.0, seed,
                 Map.of(Stage.LLM, "djl", Stage.FLOW, "djl", Stage.VOCODER, "djl"));
         return new Take(n, r, "Default speaker", AudioBuffer.of(new float[2400 * n], 24000), LiveMetrics.Snapshot.EMPTY,
-                List.of(), 0, true, Instant.EPOCH);
+                List.of(), 0, true, Instant.EPOCH, List.of(), "");
     }
 
     @Test
