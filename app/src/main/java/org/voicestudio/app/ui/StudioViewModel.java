@@ -237,5 +237,6 @@ public final class StudioViewModel implements AutoCloseable {
     public void close() {
         synthesis.cancel();
         playback.close();
+        model.close();
     }
 }

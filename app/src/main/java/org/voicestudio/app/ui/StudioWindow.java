@@ -151,6 +151,9 @@ public final class StudioWindow {
         model.setTooltip(new Tooltip("The model every stage runs. The demo model has random weights, so it shows how the studio works but speaks noise."));
         Button open = new Button("Open model folder…");
         open.setId("open-model");
+        // the loaded model is closed when another replaces it, so not while a synthesis uses it
+        open.disableProperty().bind(vm.synthesis().stateProperty().isNotEqualTo(SynthesisViewModel.State.IDLE)
+                .or(vm.model().loadingProperty()));
         open.setOnAction(e -> {
             DirectoryChooser dc = new DirectoryChooser();
             dc.setTitle("Choose a CosyVoice3 model folder (with cosyvoice3.yaml, llm.pt, flow.pt, hift.pt)");
@@ -159,6 +162,7 @@ public final class StudioWindow {
         });
         Button demo = new Button("Use demo");
         demo.setOnAction(e -> vm.model().useDemo());
+        demo.disableProperty().bind(open.disableProperty());
         demo.visibleProperty().bind(vm.model().demoProperty().not().and(vm.model().folderProperty().isNotNull()));
         demo.managedProperty().bind(demo.visibleProperty());
 

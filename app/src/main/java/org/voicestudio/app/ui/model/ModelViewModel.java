@@ -110,13 +110,34 @@ public final class ModelViewModel {
     }
 
     private void loaded(int gen, Path target, boolean isDemo, Synthesizer s, Throwable error) {
-        if (gen != generation) return; // a newer load won
+        if (gen != generation) { release(s); return; } // a newer load won
         loading.set(false);
+        Synthesizer old = synthesizer.get();
+        if (old != null && old != s) release(old); // the window allows switching only while no synthesis runs
         folder.set(target);
         demo.set(isDemo);
         synthesizer.set(s);
         label.set(describe(target, isDemo, s != null));
         problem.set(error == null ? null : (isDemo ? "Demo model: " : "Cannot load " + target + ": ") + message(error));
+    }
+
+    /** Closes a synthesizer's native resources (models, tokenizer) off the FX thread. */
+    private void release(Synthesizer s) {
+        if (!(s instanceof AutoCloseable c)) return;
+        try {
+            executor.execute(() -> {
+                try { c.close(); } catch (Exception ignored) { /* closing is best effort */ }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // shutting down: the process ends anyway
+        }
+    }
+
+    /** Closes the loaded model; called when the studio shuts down. */
+    public void close() {
+        if (synthesizer.get() instanceof AutoCloseable c) {
+            try { c.close(); } catch (Exception ignored) { /* shutting down */ }
+        }
     }
 
     private static String describe(Path target, boolean isDemo, boolean ok) {
