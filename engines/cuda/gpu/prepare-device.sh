@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Builds what a GPU run needs and stages it in <checkout>/.device (git-ignored), which the device
+# tool carries to the GPU machine (no Java, no Maven, no network there). Run here, on the build
+# machine:   engines/cuda/gpu/prepare-device.sh [/work/main]
+# Stages: a jlink'd Java runtime, the engine + inference jars and their JavaCPP jars (JNI glue only,
+# no -redist), the test classes, the JUnit console launcher, the two golden files the GPU tests read
+# (never committed), and run-on-gpu.sh. Total well under the tool's 64 MiB.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
+DEST="${1:-/work/main}/.device"
+export JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
+GOLDEN="${GOLDEN_DIR:-$ROOT/../shared/golden}"
+[ -d "$GOLDEN" ] || GOLDEN=/work/shared/golden
+
+cd "$ROOT"
+# one reactor build, so the classpath names this checkout's inference jars, not whatever another
+# branch installed into ~/.m2
+mvn -B -q -o -pl engines/cuda -am package dependency:build-classpath -DskipTests \
+  -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-classpath.txt 2>&1 | grep -v '^WARNING' || true
+
+mkdir -p "$DEST/lib" "$DEST/golden/cv3-tiny"
+rm -f "$DEST"/lib/*.jar
+tr ':' '\n' < engines/cuda/target/gpu-classpath.txt | grep -vE '/(junit|opentest4j|apiguardian)' | while read -r jar; do
+  [ -n "$jar" ] && cp "$jar" "$DEST/lib/"
+done
+cp engines/cuda/target/engine-cuda-*.jar "$DEST/lib/"
+ls "$DEST"/lib/jackson-databind-*.jar "$DEST"/lib/inference-*-tests.jar >/dev/null
+rm -rf "$DEST/test-classes" && cp -r engines/cuda/target/test-classes "$DEST/test-classes"
+cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar "$DEST/"
+cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/flow.pt" "$GOLDEN/cv3-tiny/golden.safetensors" "$DEST/golden/cv3-tiny/"
+cp engines/cuda/gpu/run-on-gpu.sh "$DEST/"
+
+if [ ! -f "$DEST/jre.tar.xz" ]; then
+  rm -rf /tmp/vs-jre
+  "$JAVA_HOME/bin/jlink" --add-modules java.base,java.logging,java.management,jdk.unsupported,java.xml,jdk.zipfs \
+    --strip-debug --no-header-files --no-man-pages --output /tmp/vs-jre
+  tar -C /tmp -cJf "$DEST/jre.tar.xz" vs-jre
+fi
+du -sh "$DEST"

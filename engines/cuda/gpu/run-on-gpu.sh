@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Runs on the GPU machine from the checkout root, with .device staged by prepare-device.sh:
+#   bash .device/run-on-gpu.sh [smoke|test|bench|all]
+# Writes the JUnit reports, the test log and the benchmark table under $OUT (or ./gpu-out).
+set -uo pipefail
+MODE="${1:-all}"
+D="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+OUT="${OUT:-$PWD/gpu-out}"
+mkdir -p "$OUT"
+export LD_LIBRARY_PATH="/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+[ -d /tmp/vs-jre ] || tar -C /tmp -xJf "$D/jre.tar.xz"
+JAVA=/tmp/vs-jre/bin/java
+CP="$D/test-classes:$(ls "$D"/lib/*.jar | tr '\n' ':')"
+JOPTS=(--enable-native-access=ALL-UNNAMED -Xmx8g -Dgolden.dir="$D/golden" -Dvoicestudio.cuda.cache=/tmp/vs-kernels)
+
+{
+  date -u
+  nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.mem --format=csv || true
+  ls /usr/local/cuda/targets/x86_64-linux/lib | grep -E 'libcudart.so|libnvrtc.so|libcublas.so' || true
+} 2>&1 | tee "$OUT/env.txt"
+
+status=0
+if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ]; then
+  SELECT=(--select-package org.voicestudio.engines.cuda)
+  [ "$MODE" = smoke ] && SELECT=(--select-class org.voicestudio.engines.cuda.CudaEngineTest --select-class org.voicestudio.engines.cuda.KernelCacheTest)
+  "$JAVA" "${JOPTS[@]}" -jar "$D/junit-platform-console-standalone-1.14.1.jar" execute \
+    --class-path "$CP" "${SELECT[@]}" --details=tree --disable-banner --reports-dir="$OUT/junit" 2>&1 | tee "$OUT/tests.log"
+  status=${PIPESTATUS[0]}
+fi
+if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
+  # SM/memory clocks and power while the benchmark runs (read-only query; clocks are left alone)
+  nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,utilization.gpu --format=csv,noheader -lms 200 > "$OUT/clocks.csv" 2>&1 &
+  SMI=$!
+  "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.llm.LlmDecodeBench --steps "${STEPS:-300}" --out "$OUT/llm-bench.md" 2>&1 | tee "$OUT/bench.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.flow.FlowEstimatorBench --out "$OUT/flow-bench.md" 2>&1 | tee "$OUT/flow-bench.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  kill "$SMI" 2>/dev/null
+  echo "SM clock during the benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
+fi
+exit $status

@@ -1,0 +1,58 @@
+package org.voicestudio.engines.cuda;
+
+import org.voicestudio.engines.cuda.llm.CudaSpeechLanguageModel;
+import org.voicestudio.engines.cuda.llm.LlmPrecision;
+import org.voicestudio.inference.engine.Availability;
+import org.voicestudio.inference.engine.Engine;
+import org.voicestudio.inference.engine.Stage;
+import org.voicestudio.inference.llm.SpeechLanguageModel;
+import org.voicestudio.inference.loading.ModelFolder;
+
+import java.util.EnumSet;
+import java.util.Set;
+
+/**
+ * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
+ * Runs the LLM stage today. The flow stage's DiT estimator exists ({@code flow.CudaDitEstimator},
+ * golden parity in fp32 and bf16) but no {@code FlowModel} yet (token embedding, pre-lookahead layer
+ * and the Euler/CFG loop around it); the vocoder on the GPU is not written (issue 5).
+ *
+ * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: today's
+ * decode kernels are latency-bound rather than bandwidth-bound, so bf16 gains only ~9 % on an H200
+ * while fp32 matches the reference to 2e-6; see docs/benchmarks.md),
+ * {@code voicestudio.cuda.maxPositions} (KV cache length per session, default 4096),
+ * {@code voicestudio.cuda.graphs} ({@code true}, default: replay the decode step as a CUDA graph),
+ * {@code voicestudio.cuda.overlap} ({@code true}, default: programmatic dependent launch of the decode
+ * kernels on sm_90+).
+ */
+public final class CudaEngine implements Engine {
+    private Availability availability;
+
+    @Override public String id() { return "cuda"; }
+
+    @Override public String displayName() { return "CUDA"; }
+
+    @Override public Set<Stage> stages() { return EnumSet.of(Stage.LLM); }
+
+    @Override
+    public synchronized Availability availability() {
+        if (availability == null) availability = CudaProbe.probe();
+        return availability;
+    }
+
+    @Override
+    public SpeechLanguageModel loadLlm(ModelFolder model) {
+        Availability a = availability();
+        if (!a.available()) throw new IllegalStateException("CUDA engine unavailable: " + a.reason());
+        LlmPrecision precision = LlmPrecision.parse(System.getProperty("voicestudio.cuda.precision", "fp32"));
+        int maxPositions = Integer.getInteger("voicestudio.cuda.maxPositions", 4096);
+        boolean graphs = Boolean.parseBoolean(System.getProperty("voicestudio.cuda.graphs", "true"));
+        CudaContext ctx = CudaContext.open(0);
+        try {
+            return CudaSpeechLanguageModel.load(ctx, true, model.config().llm(), model.llmWeights(), precision, maxPositions, graphs);
+        } catch (RuntimeException | Error e) {
+            ctx.close();
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,141 @@
+package org.voicestudio.engines.cuda.llm;
+
+import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.inference.config.ModelConfig.LlmConfig;
+import org.voicestudio.inference.config.ModelConfig.SamplingConfig;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Decode speed of the LLM stage at the full Fun-CosyVoice3-0.5B geometry with deterministic random
+ * weights made on the GPU: per precision, the same session decoded with eager launches and with
+ * CUDA-graph replay over the same KV-cache positions. A step here is what the pipeline pays per
+ * token: token upload, the decode step, log-prob read-back, stream sync (host sampling excluded).
+ *
+ * <pre>java -cp ... org.voicestudio.engines.cuda.llm.LlmDecodeBench [--steps 300] [--prefill 150] [--out results.md]</pre>
+ */
+public final class LlmDecodeBench {
+    private LlmDecodeBench() {}
+
+    /** Fun-CosyVoice3-0.5B's Qwen2 backbone (reference §3.1) and speech head. */
+    static LlmConfig fullGeometry() {
+        return new LlmConfig(896, 24, 14, 2, 64, 4864, 1e-6, 1e6, 151936, 6561,
+                new SamplingConfig(0.8, 25, 10, 0.1), new int[] {5, 15});
+    }
+
+    record Result(LlmPrecision precision, String mode, int steps, double medianMs, double p10Ms, double p90Ms,
+                  double queuedMs, double prefillMs, int operations, long weightBytes, java.util.Map<String, Double> profile) {}
+
+    public static void main(String[] args) throws IOException {
+        int steps = 300, prefillText = 30, prefillSpeech = 120, warmup = 30;
+        Path out = null;
+        List<LlmPrecision> precisions = List.of(LlmPrecision.BF16, LlmPrecision.FP32);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--steps" -> steps = Integer.parseInt(args[++i]);
+                case "--prefill" -> { int p = Integer.parseInt(args[++i]); prefillText = p / 5; prefillSpeech = p - prefillText - 2; }
+                case "--out" -> out = Path.of(args[++i]);
+                case "--precision" -> precisions = List.of(LlmPrecision.parse(args[++i]));
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + "; usage: [--steps N] [--prefill N] [--precision bf16|fp32] [--out file]");
+            }
+        }
+        LlmConfig config = fullGeometry();
+        SplittableRandom rnd = new SplittableRandom(42);
+        int[] text = rnd.ints(prefillText, 0, config.textVocabSize()).toArray();
+        int[] prompt = rnd.ints(prefillSpeech, 0, config.speechTokenSize()).toArray();
+        int[] tokens = rnd.ints(steps + warmup, 0, config.speechTokenSize()).toArray();
+
+        List<Result> results = new ArrayList<>();
+        String device;
+        try (CudaContext ctx = CudaContext.open(0)) {
+            device = ctx.info().toString();
+            for (LlmPrecision precision : precisions) {
+                try (CudaSpeechLanguageModel model = CudaSpeechLanguageModel.random(ctx, config, precision, 1, 4096, true)) {
+                    for (String mode : List.of("eager", "graph", "graph+overlap")) {
+                        results.add(run(model, mode, text, prompt, tokens, warmup, steps));
+                        Result r = results.getLast();
+                        System.out.printf(Locale.ROOT, "%-5s %-13s median %.3f ms/token (p10 %.3f, p90 %.3f) over %d steps; prefill %d rows %.2f ms%n",
+                                r.precision(), r.mode(), r.medianMs(), r.p10Ms(), r.p90Ms(), r.steps(), prompt.length + text.length + 2, r.prefillMs());
+                    }
+                }
+            }
+        }
+        String table = table(device, results, text.length + prompt.length + 2);
+        System.out.println(table);
+        if (out != null) Files.writeString(out, table);
+    }
+
+    private static Result run(CudaSpeechLanguageModel model, String mode, int[] text, int[] prompt, int[] tokens,
+                              int warmup, int steps) {
+        boolean graph = !mode.equals("eager");
+        long t0 = System.nanoTime();
+        try (CudaSpeechLanguageModel.Session s = model.start(text, prompt, graph, mode.endsWith("overlap"))) {
+            double prefillMs = (System.nanoTime() - t0) / 1e6;
+            int start = s.length();
+            for (int i = 0; i < warmup; i++) s.append(tokens[i]);   // graph capture + cuBLAS heuristics warm
+            s.rewind(start);
+            double[] ms = new double[steps];
+            for (int i = 0; i < steps; i++) {
+                long a = System.nanoTime();
+                s.append(tokens[warmup + i]);
+                ms[i] = (System.nanoTime() - a) / 1e6;
+            }
+            double[] sorted = ms.clone();
+            Arrays.sort(sorted);
+            s.rewind(start);
+            double queued = s.queuedStepMs(tokens[0], steps);
+            java.util.Map<String, Double> profile = null;
+            if (!graph) {
+                // median over 21 profiled steps of each label's device time
+                s.rewind(start);
+                java.util.Map<String, double[]> runs = new java.util.LinkedHashMap<>();
+                int reps = 21;
+                for (int r = 0; r < reps; r++) {
+                    int rr = r;
+                    s.profileStep(tokens[r]).forEach((k, v) -> runs.computeIfAbsent(k, x -> new double[reps])[rr] = v);
+                }
+                profile = new java.util.LinkedHashMap<>();
+                for (var e : runs.entrySet()) {
+                    double[] v = e.getValue();
+                    Arrays.sort(v);
+                    profile.put(e.getKey(), v[reps / 2]);
+                }
+            }
+            return new Result(model.precision(), mode, steps, sorted[steps / 2], sorted[steps / 10],
+                    sorted[steps * 9 / 10], queued, prefillMs, s.stepOperations(), model.weightBytes(), profile);
+        }
+    }
+
+    private static String table(String device, List<Result> results, int prefillRows) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("device: ").append(device).append('\n');
+        sb.append("geometry: Fun-CosyVoice3-0.5B LLM (24 x 896, 14/2 heads, MLP 4864, speech vocab 6761), random weights, ")
+                .append(prefillRows).append("-position prefill, then decode from there\n\n");
+        sb.append("| precision | decode step | median ms/token (with host round trip) | p10 | p90 | device ms/step, steps queued back to back | ops/step | weights on GPU |\n");
+        sb.append("|---|---|---|---|---|---|---|---|\n");
+        for (Result r : results) {
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %.3f | %.3f | %.3f | %.3f | %d | %.0f MB |%n", r.precision(), r.mode(),
+                    r.medianMs(), r.p10Ms(), r.p90Ms(), r.queuedMs(), r.operations(), r.weightBytes() / 1e6));
+        }
+        for (Result r : results) {
+            if (r.profile() == null) continue;
+            sb.append("\nDevice time per decode step by operation, ").append(r.precision())
+                    .append(" (eager, events between launches; median of 21 steps, summed over layers):\n\n| operation | ms/step |\n|---|---|\n");
+            double total = 0;
+            for (var e : r.profile().entrySet()) {
+                sb.append(String.format(Locale.ROOT, "| %s | %.4f |%n", e.getKey(), e.getValue()));
+                total += e.getValue();
+            }
+            sb.append(String.format(Locale.ROOT, "| total | %.4f |%n", total));
+        }
+        return sb.toString();
+    }
+}
