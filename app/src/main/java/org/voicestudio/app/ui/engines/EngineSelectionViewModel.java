@@ -82,14 +82,20 @@ public final class EngineSelectionViewModel {
     public record Probe(List<EngineOption> options, Map<Stage, List<String>> stagesById) {}
 
     private Availability presetAvailability(Preset preset) {
-        Map<String, String> problems = new LinkedHashMap<>();
-        preset.engineIds().forEach((stage, id) -> {
-            Optional<EngineOption> o = options.get(stage).stream().filter(x -> x.id().equals(id)).findFirst();
-            if (o.isEmpty()) problems.put(id, "the " + id + " engine is not in this build");
-            else if (!o.get().available()) problems.put(id, o.get().displayName() + ": " + o.get().availability().reason());
-        });
-        return problems.isEmpty() ? Availability.yes(preset.name())
-                : Availability.no(String.join("; ", problems.values()));
+        Map<String, String> problems = new LinkedHashMap<>(); // one sentence per problem, in stage order
+        for (Stage stage : Stage.values()) {
+            String id = preset.engineIds().get(stage);
+            Optional<EngineOption> here = options.get(stage).stream().filter(x -> x.id().equals(id)).findFirst();
+            if (here.isPresent()) {
+                if (!here.get().available()) problems.putIfAbsent(id, here.get().displayName() + ": " + here.get().availability().reason());
+                continue;
+            }
+            Optional<EngineOption> elsewhere = options.values().stream().flatMap(List::stream).filter(x -> x.id().equals(id)).findFirst();
+            problems.putIfAbsent(id + "/" + stage, elsewhere.isPresent()
+                    ? elsewhere.get().displayName() + " does not run the " + stage.label() + " stage"
+                    : "the " + id + " engine is not in this build");
+        }
+        return problems.isEmpty() ? Availability.yes(preset.name()) : Availability.no(String.join("; ", new java.util.LinkedHashSet<>(problems.values())));
     }
 
     /** Selects the preset's engines; returns false (and changes nothing) if it cannot run here. */

@@ -45,8 +45,18 @@ class EngineSelectionViewModelTest {
         assertEquals("CUDA: no NVIDIA GPU found", byName.get("CUDA").availability().reason());
         assertEquals("the tensorrt engine is not in this build", byName.get("TensorRT").availability().reason());
         assertEquals("the vllm engine is not in this build", byName.get("vLLM").availability().reason());
+        assertEquals(List.of(), vm.options(Stage.FLOW).stream().filter(o -> o.id().equals("tensorrt")).toList());
         assertFalse(vm.applyPreset(byName.get("CUDA").preset()));
         assertEquals("djl", vm.selectedProperty(Stage.LLM).get().id());
+    }
+
+    @Test
+    void aPresetNamingAnEngineForAStageItDoesNotRunSaysSo() {
+        EngineSelectionViewModel vm = new EngineSelectionViewModel();
+        EngineOption cudaLlmOnly = new EngineOption("cuda", "CUDA", Availability.yes("H200"));
+        vm.setEngines(List.of(DJL, cudaLlmOnly), Map.of(Stage.LLM, List.of("djl", "cuda"), Stage.FLOW, List.of("djl"), Stage.VOCODER, List.of("djl")), Map.of());
+        EngineSelectionViewModel.PresetOption cuda = vm.presets().stream().filter(p -> p.name().equals("CUDA")).findFirst().orElseThrow();
+        assertEquals("CUDA does not run the Flow stage; CUDA does not run the Vocoder stage", cuda.availability().reason());
     }
 
     @Test
