@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
                 SynthCommand.class,
                 BenchCommand.class,
                 ParityCommand.class,
+                TextCommand.class,
+                VoicesCommand.class,
         })
 public final class StudioCommand implements Runnable {
 
