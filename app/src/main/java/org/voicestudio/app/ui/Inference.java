@@ -3,6 +3,9 @@ package org.voicestudio.app.ui;
 import org.voicestudio.app.ui.model.ModelViewModel;
 import org.voicestudio.app.ui.synthesis.PipelineSynthesizer;
 import org.voicestudio.inference.pipeline.VoicePrompt;
+import org.voicestudio.app.ui.voices.VoiceItem;
+import org.voicestudio.app.ui.voices.VoiceSource;
+import org.voicestudio.voices.VoiceLibrary;
 import org.voicestudio.inference.loading.RandomModel;
 import org.voicestudio.inference.tensor.DType;
 
@@ -32,14 +35,21 @@ final class Inference {
     }
 
     /** A library voice's prompt. */
-    private static VoicePrompt voicePrompt(Path library, String id) throws IOException {
-        throw new IOException("this build has no voice library yet (the voices module is not merged), so the voice '" + id + "' cannot be read from " + library);
+    static VoicePrompt voicePrompt(Path library, String id) throws IOException {
+        return new VoiceLibrary(library).get(id)
+                .orElseThrow(() -> new IOException("the voice '" + id + "' is no longer in the library " + library))
+                .toVoicePrompt();
     }
 
     /** The voice library in {@code folder}. */
     static org.voicestudio.app.ui.voices.VoiceSource voices(Path folder) {
-        return () -> new org.voicestudio.app.ui.voices.VoiceSource.Listing(java.util.List.of(),
-                java.util.List.of("This build has no voice library yet (the voices module is not merged)"));
+        return () -> {
+            VoiceLibrary.Listing listing = new VoiceLibrary(folder).list();
+            return new VoiceSource.Listing(
+                    listing.voices().stream().map(v -> new VoiceItem(v.name(), v.name(),
+                            (v.language().isEmpty() ? "" : v.language() + " · ") + String.format(java.util.Locale.ROOT, "%.1f s reference", v.promptSeconds()))).toList(),
+                    listing.problems().stream().map(p -> p.file().getFileName() + ": " + p.message()).toList());
+        };
     }
 
     /**

@@ -38,6 +38,33 @@ class InferenceTest {
     }
 
     @Test
+    void theVoiceLibraryIsListedAndItsVoicesReachThePipeline(@TempDir Path dir) throws Exception {
+        org.voicestudio.voices.VoiceLibrary lib = new org.voicestudio.voices.VoiceLibrary(dir);
+        int[] tokens = {1, 2, 3};
+        lib.save(new org.voicestudio.voices.VoiceProfile("Ana María", "es", "hola", new int[] {5, 6}, tokens,
+                new org.voicestudio.inference.audio.Mel(80, 6, new float[480]), new float[192], java.util.Optional.empty()), false);
+        Files.writeString(dir.resolve("broken" + org.voicestudio.voices.VoiceFile.EXTENSION), "not a voice");
+        var listing = Inference.voices(dir).list();
+        assertEquals(java.util.List.of(new org.voicestudio.app.ui.voices.VoiceItem("Ana María", "Ana María", "es · 0.1 s reference")), listing.voices());
+        assertEquals(1, listing.problems().size(), listing.problems().toString());
+        assertTrue(listing.problems().getFirst().startsWith("broken"), listing.problems().toString());
+        // what the synthesizer asks for a voice id
+        var prompt = Inference.voicePrompt(dir, "Ana María");
+        assertEquals(3, prompt.promptSpeechTokens().length);
+        IOException gone = assertThrows(IOException.class, () -> Inference.voicePrompt(dir, "Bob"));
+        assertTrue(gone.getMessage().contains("'Bob' is no longer in the library"), gone.getMessage());
+    }
+
+    @Test
+    void theDemoModelsTextIsSplitByTheOfficialRulesIntoByteIds() {
+        var text = new org.voicestudio.app.ui.synthesis.TextIds.DemoBytes();
+        var sentences = text.prepare("Hi. " + "This second sentence is long enough to stand on its own as a piece of text. ".repeat(2), "en");
+        assertTrue(sentences.size() >= 2, sentences.toString());
+        assertEquals('H', sentences.getFirst().ids()[0]);
+        for (var s : sentences) for (int id : s.ids()) assertTrue(id >= 0 && id < 256);
+    }
+
+    @Test
     void theEnginesOnTheClassPathAreListedForTheirStages() {
         EngineSelectionViewModel.Probe probe = EngineSelectionViewModel.probe(Engines.all());
         assertTrue(probe.stagesById().get(Stage.LLM).contains("djl"), probe.toString());
