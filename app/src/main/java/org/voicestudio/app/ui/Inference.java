@@ -41,6 +41,37 @@ final class Inference {
                 .toVoicePrompt();
     }
 
+    /** Why {@code modelFolder} cannot make voices (it lacks the prompt encoders or a tokenizer), or null. */
+    static String voiceMakingProblem(Path modelFolder) {
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        if (!Files.isRegularFile(modelFolder.resolve(org.voicestudio.engines.onnxruntime.CampPlusEncoder.FILE))) missing.add(org.voicestudio.engines.onnxruntime.CampPlusEncoder.FILE);
+        if (!Files.isRegularFile(modelFolder.resolve(org.voicestudio.engines.onnxruntime.S3SpeechTokenizer.FILE))) missing.add(org.voicestudio.engines.onnxruntime.S3SpeechTokenizer.FILE);
+        Path tok = modelFolder.resolve(org.voicestudio.inference.frontend.QwenTokenizer.FOLDER);
+        if (!Files.isRegularFile(tok.resolve("tokenizer.json")) && !Files.isRegularFile(tok.resolve("vocab.json"))) missing.add("a text tokenizer in " + tok.getFileName());
+        return missing.isEmpty() ? null : "Making a voice needs " + String.join(", ", missing) + ", which this model folder does not have"
+                + (modelFolder.getFileName().toString().contains("random") ? " (the demo model cannot make voices)" : "");
+    }
+
+    /** Makes voices as {@code studio voices add} does: CAM++ embedding, S3 speech tokens, prompt mel, into {@code library}. */
+    static org.voicestudio.app.ui.voices.VoiceMaker voiceMaker(Path modelFolder, Path library) {
+        return (name, language, transcript, recording) -> {
+            VoiceLibrary lib = new VoiceLibrary(library);
+            if (lib.get(name).isPresent()) throw new IllegalArgumentException("a voice named '" + name + "' already exists");
+            org.voicestudio.voices.Recordings.Loaded rec = org.voicestudio.voices.Recordings.read(recording);
+            try (var tok = org.voicestudio.inference.frontend.QwenTokenizer.forModel(modelFolder);
+                 var encoder = org.voicestudio.engines.onnxruntime.CampPlusEncoder.forModel(modelFolder);
+                 var speech = org.voicestudio.engines.onnxruntime.S3SpeechTokenizer.forModel(modelFolder)) {
+                var creator = new org.voicestudio.voices.VoiceCreator(org.voicestudio.inference.config.ModelConfigReader.read(modelFolder).featExtractor(),
+                        encoder, speech, tok::encode, org.voicestudio.voices.RecordingCheck.DEFAULT);
+                var made = creator.create(name, language, transcript, rec);
+                lib.save(made.voice(), false);
+                return new org.voicestudio.app.ui.voices.VoiceMaker.Made(made.voice().name(), made.warnings());
+            } catch (org.voicestudio.voices.RecordingCheck.BadRecordingException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
+            }
+        };
+    }
+
     /** The voice library in {@code folder}. */
     static org.voicestudio.app.ui.voices.VoiceSource voices(Path folder) {
         return () -> {

@@ -70,6 +70,7 @@ public final class StudioApp extends Application {
         vm = new StudioViewModel(executor, settingsFile, settings, new Player(),
                 Inference.loader(() -> self[0].voiceFolderProperty().get()), Inference.demoMaker(), dirs.demoModel(), new Random());
         self[0] = vm;
+        vm.setVoiceMaking(Inference::voiceMaker, Inference::voiceMakingProblem);
         if (settingsProblem != null) vm.setStatus(settingsProblem);
         StudioWindow window = new StudioWindow(vm, executor);
         Scene scene = window.createScene(1600, 1000);

@@ -132,6 +132,49 @@ public final class StudioViewModel implements AutoCloseable {
         refreshVoices();
     }
 
+    private java.util.function.BiFunction<Path, Path, org.voicestudio.app.ui.voices.VoiceMaker> voiceMakers;
+    private java.util.function.Function<Path, String> voiceMakingProblem = folder -> "no voice maker";
+    private final javafx.beans.property.ReadOnlyStringWrapper newVoiceProblem = new javafx.beans.property.ReadOnlyStringWrapper("Loading the model…");
+
+    /** How voices are made: a maker for (model folder, library folder), and why a model folder cannot make them (null if it can). */
+    public void setVoiceMaking(java.util.function.BiFunction<Path, Path, org.voicestudio.app.ui.voices.VoiceMaker> makers,
+                               java.util.function.Function<Path, String> problem) {
+        this.voiceMakers = makers;
+        this.voiceMakingProblem = problem;
+        model.folderProperty().addListener((o, old, now) -> newVoiceProblem.set(now == null ? "No model is loaded" : problem.apply(now)));
+        if (model.folderProperty().get() != null) newVoiceProblem.set(problem.apply(model.folderProperty().get()));
+    }
+
+    /** Why "New voice from recording…" cannot be used now, or null. */
+    public javafx.beans.property.ReadOnlyStringProperty newVoiceProblemProperty() { return newVoiceProblem.getReadOnlyProperty(); }
+
+    /** Makes a voice on the executor, then lists the library again and selects it. */
+    public void makeVoice(String name, String language, String transcript, Path recording) {
+        Path modelFolder = model.folderProperty().get();
+        Path library = voiceFolder.get();
+        if (voiceMakers == null || modelFolder == null || library == null || newVoiceProblem.get() != null) {
+            status.set(newVoiceProblem.get() != null ? newVoiceProblem.get() : "Voices cannot be made now");
+            return;
+        }
+        status.set("Making the voice '" + name + "' from " + recording.getFileName() + " …");
+        org.voicestudio.app.ui.voices.VoiceMaker maker = voiceMakers.apply(modelFolder, library);
+        submit(() -> {
+            try {
+                org.voicestudio.app.ui.voices.VoiceMaker.Made made = maker.make(name, language, transcript, recording);
+                Platform.runLater(() -> {
+                    status.set("Made the voice '" + made.name() + "'" + (made.warnings().isEmpty() ? "" : " — " + String.join("; ", made.warnings())));
+                    pendingSelection = made.name();
+                    refreshVoices();
+                });
+            } catch (Exception e) {
+                String m = e.getMessage() != null ? e.getMessage() : e.toString();
+                Platform.runLater(() -> status.set("Could not make the voice: " + m));
+            }
+        });
+    }
+
+    private String pendingSelection;
+
     /** Uses the voice library in {@code folder} from now on (and remembers it). */
     public void setVoiceFolder(Path folder) {
         voiceFolder.set(folder);
@@ -151,6 +194,10 @@ public final class StudioViewModel implements AutoCloseable {
                 var listing = source.list();
                 Platform.runLater(() -> {
                     voices.setVoices(listing.voices());
+                    if (pendingSelection != null) {
+                        listing.voices().stream().filter(v -> pendingSelection.equals(v.id())).findFirst().ifPresent(voices.selectedProperty()::set);
+                        pendingSelection = null;
+                    }
                     voices.libraryProblemProperty().set(listing.problems().isEmpty() ? null : String.join("\n", listing.problems()));
                 });
             } catch (Exception e) {

@@ -69,8 +69,10 @@ public final class StudioWindow {
         root.setTop(header());
         voicePanel = new VoicePanel(vm.voices());
         voicePanel.setPrefWidth(230);
-        voicePanel.setOnNewVoice(null, "Making a voice from a recording needs the prompt feature extractors and the voices module, "
-                + "which this build does not include yet");
+        voicePanel.setOnNewVoice(() -> new org.voicestudio.app.ui.view.NewVoiceDialog(window(), vm.synthesis().languages(),
+                        StudioWindow.class.getResource("studio.css").toExternalForm()).showAndWait()
+                        .ifPresent(a -> vm.makeVoice(a.name(), a.language(), a.transcript(), a.recording())),
+                vm.newVoiceProblemProperty());
         voicePanel.setOnVoiceFolder(vm::setVoiceFolder, vm.voiceFolderProperty());
         editor = new EditorView(vm.synthesis());
 

@@ -56,6 +56,13 @@ class InferenceTest {
     }
 
     @Test
+    void aModelFolderWithoutATokenizerCannotMakeVoicesAndSaysWhatIsMissing() {
+        Path tiny = org.voicestudio.inference.testing.Golden.tinyModel(); // has both ONNX prompt encoders, no tokenizer files
+        assertEquals("Making a voice needs a text tokenizer in CosyVoice-BlankEN, which this model folder does not have",
+                Inference.voiceMakingProblem(tiny));
+    }
+
+    @Test
     void theDemoModelsTextIsSplitByTheOfficialRulesIntoByteIds() {
         var text = new org.voicestudio.app.ui.synthesis.TextIds.DemoBytes();
         var sentences = text.prepare("Hi. " + "This second sentence is long enough to stand on its own as a piece of text. ".repeat(2), "en");

@@ -45,6 +45,7 @@ class StudioDemoModelTest {
         Player silent = new Player(f -> { throw new LineUnavailableException("headless test"); });
         vm = new StudioViewModel(executor, dir.resolve("config/settings.json"), Settings.DEFAULTS, silent,
                 Inference.loader(() -> dir.resolve("data/voices")), Inference.demoMaker(), dir.resolve("data/models/cv3-tiny-random"), new Random(3));
+        vm.setVoiceMaking(Inference::voiceMaker, Inference::voiceMakingProblem);
         stage.setScene(new StudioWindow(vm, executor).createScene(1400, 900));
         stage.show();
         vm.start(Engines::all, Inference::voices, dir.resolve("data/voices"));
@@ -61,6 +62,8 @@ class StudioDemoModelTest {
         FxThread.await(() -> vm.synthesis().synthesizerProperty().get() != null, 60_000, "the demo model");
         assertEquals("Untrained demo model — output is noise", robot.lookup("#model-label").queryAs(Label.class).getText());
         FxThread.await(() -> vm.engines().selection().isPresent(), 30_000, "engines for every stage");
+        assertTrue(robot.lookup("#new-voice").queryButton().isDisabled());
+        assertTrue(vm.newVoiceProblemProperty().get().endsWith("(the demo model cannot make voices)"), vm.newVoiceProblemProperty().get());
         FxThread.run(() -> vm.synthesis().textProperty().set("Hello."));
         robot.clickOn("#synthesize");
         FxThread.await(() -> vm.history().takes().size() == 1

@@ -80,10 +80,21 @@ public final class VoicePanel extends VBox {
                 () -> "Voice library: " + current.getValue(), current));
     }
 
-    /** What "New voice from recording…" does; without one the button says why it cannot. */
-    public void setOnNewVoice(Runnable action, String unavailableReason) {
-        newVoice.setOnAction(e -> { if (action != null) action.run(); });
-        newVoice.setDisable(action == null);
-        newVoice.setTooltip(new Tooltip(action != null ? "Make a voice from a 3–30 s recording and its transcript" : unavailableReason));
+    /** What "New voice from recording…" does; while {@code problem} holds a reason the button is off and says why. */
+    public void setOnNewVoice(Runnable action, javafx.beans.value.ObservableStringValue problem) {
+        newVoice.setOnAction(e -> action.run());
+        newVoice.disableProperty().bind(javafx.beans.binding.Bindings.isNotNull(problem));
+        Tooltip tip = new Tooltip();
+        tip.textProperty().bind(javafx.beans.binding.Bindings.createStringBinding(() -> problem.get() != null ? problem.get()
+                : "Make a voice from a 3–30 s recording and its transcript", problem));
+        newVoice.setTooltip(tip);
+        // a disabled button shows no tooltip: the reason also shows under it
+        Label why = new Label();
+        why.getStyleClass().add("caption");
+        why.setWrapText(true);
+        why.textProperty().bind(problem);
+        why.visibleProperty().bind(javafx.beans.binding.Bindings.isNotNull(problem));
+        why.managedProperty().bind(why.visibleProperty());
+        getChildren().add(why);
     }
 }
