@@ -48,8 +48,7 @@ final class Inference {
         if (!Files.isRegularFile(modelFolder.resolve(org.voicestudio.engines.onnxruntime.S3SpeechTokenizer.FILE))) missing.add(org.voicestudio.engines.onnxruntime.S3SpeechTokenizer.FILE);
         Path tok = modelFolder.resolve(org.voicestudio.inference.frontend.QwenTokenizer.FOLDER);
         if (!Files.isRegularFile(tok.resolve("tokenizer.json")) && !Files.isRegularFile(tok.resolve("vocab.json"))) missing.add("a text tokenizer in " + tok.getFileName());
-        return missing.isEmpty() ? null : "Making a voice needs " + String.join(", ", missing) + ", which this model folder does not have"
-                + (modelFolder.getFileName().toString().contains("random") ? " (the demo model cannot make voices)" : "");
+        return missing.isEmpty() ? null : "Making a voice needs " + String.join(", ", missing) + ", which this model folder does not have";
     }
 
     /** Makes voices as {@code studio voices add} does: CAM++ embedding, S3 speech tokens, prompt mel, into {@code library}. */

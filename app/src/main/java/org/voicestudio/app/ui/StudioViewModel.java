@@ -141,8 +141,16 @@ public final class StudioViewModel implements AutoCloseable {
                                java.util.function.Function<Path, String> problem) {
         this.voiceMakers = makers;
         this.voiceMakingProblem = problem;
-        model.folderProperty().addListener((o, old, now) -> newVoiceProblem.set(now == null ? "No model is loaded" : problem.apply(now)));
-        if (model.folderProperty().get() != null) newVoiceProblem.set(problem.apply(model.folderProperty().get()));
+        model.folderProperty().addListener(o -> updateNewVoiceProblem());
+        model.demoProperty().addListener(o -> updateNewVoiceProblem());
+        updateNewVoiceProblem();
+    }
+
+    private void updateNewVoiceProblem() {
+        Path folder = model.folderProperty().get();
+        newVoiceProblem.set(folder == null ? "No model is loaded"
+                : model.demoProperty().get() ? "The untrained demo model cannot make voices; open a real model folder"
+                : voiceMakingProblem.apply(folder));
     }
 
     /** Why "New voice from recording…" cannot be used now, or null. */

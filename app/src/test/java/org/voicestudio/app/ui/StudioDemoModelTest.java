@@ -63,7 +63,7 @@ class StudioDemoModelTest {
         assertEquals("Untrained demo model — output is noise", robot.lookup("#model-label").queryAs(Label.class).getText());
         FxThread.await(() -> vm.engines().selection().isPresent(), 30_000, "engines for every stage");
         assertTrue(robot.lookup("#new-voice").queryButton().isDisabled());
-        assertTrue(vm.newVoiceProblemProperty().get().endsWith("(the demo model cannot make voices)"), vm.newVoiceProblemProperty().get());
+        assertEquals("The untrained demo model cannot make voices; open a real model folder", vm.newVoiceProblemProperty().get());
         FxThread.run(() -> vm.synthesis().textProperty().set("Hello."));
         robot.clickOn("#synthesize");
         FxThread.await(() -> vm.history().takes().size() == 1
