@@ -80,6 +80,7 @@ public final class BenchCommand implements Callable<Integer> {
         if (repeats < 1) throw new IllegalArgumentException("--repeats must be at least 1, got " + repeats);
         if (warmup < 0) throw new IllegalArgumentException("--warmup must not be negative, got " + warmup);
         if (promptTokens < 1 || textTokens < 1) throw new IllegalArgumentException("--prompt-tokens and --text-tokens must be at least 1");
+        engines.forEach(Engines::require);   // unknown ids fail before any work
         PrintWriter out = spec.commandLine().getOut();
         try (ModelFolder folder = ModelFolder.open(model)) {
             ModelConfig config = folder.config();

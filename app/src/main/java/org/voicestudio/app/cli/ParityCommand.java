@@ -1,8 +1,12 @@
 package org.voicestudio.app.cli;
 
 import org.voicestudio.app.cli.parity.Comparison;
+import org.voicestudio.app.cli.parity.FlowParity;
+import org.voicestudio.app.cli.parity.FrontendParity;
 import org.voicestudio.app.cli.parity.GoldenFixture;
 import org.voicestudio.app.cli.parity.LlmParity;
+import org.voicestudio.app.cli.parity.Token2WavParity;
+import org.voicestudio.app.cli.parity.VocoderParity;
 import org.voicestudio.app.cli.parity.ParityGroup;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.tensor.SafeTensors;
@@ -41,14 +45,14 @@ public final class ParityCommand implements Callable<Integer> {
     @Option(names = "--golden", required = true, paramLabel = "FILE", description = "golden tensors (.safetensors); a golden.md next to it marks the inputs")
     Path golden;
 
-    @Option(names = "--only", paramLabel = "PREFIX", description = "check only tensors whose name starts with PREFIX (llm_, flow_, hift_, e2e_)")
+    @Option(names = "--only", paramLabel = "PREFIX", description = "check only tensors whose name starts with PREFIX (fe_, llm_, flow_, hift_, e2e_)")
     String only;
 
     @Spec CommandSpec spec;
 
     /** The checks, in the order of the pipeline. */
     static List<ParityGroup> groups() {
-        return List.of(new LlmParity());
+        return List.of(new FrontendParity(), new LlmParity(), new FlowParity(), new VocoderParity(), new Token2WavParity());
     }
 
     @Override

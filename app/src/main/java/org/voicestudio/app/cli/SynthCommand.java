@@ -1,5 +1,6 @@
 package org.voicestudio.app.cli;
 
+import org.voicestudio.inference.audio.WavIo;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.metrics.MetricsCollector;
 import org.voicestudio.inference.pipeline.AudioChunk;
@@ -10,6 +11,13 @@ import org.voicestudio.inference.pipeline.SynthesisListener;
 import org.voicestudio.inference.pipeline.SynthesisRequest;
 import org.voicestudio.inference.pipeline.VoicePrompt;
 import org.voicestudio.inference.pipeline.VoicePromptFile;
+import org.voicestudio.engines.onnxruntime.CampPlusEncoder;
+import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
+import org.voicestudio.voices.RecordingCheck;
+import org.voicestudio.voices.Recordings;
+import org.voicestudio.voices.VoiceCreator;
+import org.voicestudio.voices.VoiceLibrary;
+import org.voicestudio.voices.VoiceProfile;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -17,8 +25,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 /** {@code studio synth}: one utterance to a WAV file, with per-stage metrics. */
 @Command(name = "synth", mixinStandardHelpOptions = true,
@@ -43,23 +53,21 @@ public final class SynthCommand implements Callable<Integer> {
     Voice voice;
 
     static final class Voice {
-        @Option(names = "--voice", paramLabel = "FILE", description = "a saved voice prompt (.safetensors: prompt_text, prompt_speech_token, prompt_speech_feat, embedding)")
-        Path file;
+        @Option(names = "--voice", paramLabel = "NAME|FILE", description = "a voice of the library (studio voices list) or a saved voice file: "
+                + ".voice, or any safetensors with prompt_text, prompt_speech_token, prompt_speech_feat, embedding")
+        String name;
 
         @Option(names = "--prompt-wav", paramLabel = "WAV", description = "reference recording (3-30 s) of the voice")
         Path wav;
     }
 
-    @ArgGroup(exclusive = true)
-    PromptText promptText;
+    @Option(names = "--prompt-text", paramLabel = "TEXT",
+            description = "transcript of the prompt recording (needed with --prompt-wav; replaces a saved voice's prompt text)")
+    String promptText;
 
-    static final class PromptText {
-        @Option(names = "--prompt-text", paramLabel = "TEXT", description = "transcript of the prompt (replaces a saved voice's)")
-        String text;
-
-        @Option(names = "--prompt-text-ids", paramLabel = "IDS", split = ",", description = "prompt transcript as token ids")
-        int[] ids;
-    }
+    @Option(names = "--prompt-text-ids", paramLabel = "IDS", split = ",",
+            description = "prompt text as token ids, used instead of tokenizing --prompt-text")
+    int[] promptTextIds;
 
     @Option(names = "--out", required = true, paramLabel = "WAV", description = "output file (16-bit PCM mono)")
     Path out;
@@ -88,10 +96,10 @@ public final class SynthCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
         try (ModelFolder folder = ModelFolder.open(model)) {
-            VoicePrompt prompt = voicePrompt(folder);
+            VoicePrompt prompt = voicePrompt(folder, log);
             if (text.ids != null) requireIds(text.ids, "--text-ids");
-            if (promptText != null && promptText.ids != null) requireIds(promptText.ids, "--prompt-text-ids");
-            int[] textIds = text.ids != null ? text.ids : noTokenizer("--text", "--text-ids");
+            if (promptTextIds != null) requireIds(promptTextIds, "--prompt-text-ids");
+            int[] textIds = text.ids != null ? text.ids : TextIds.encode(folder, text.text, "--text", "--text-ids");
             SynthesisRequest request = new SynthesisRequest(textIds, prompt, seed, stream, speed);
 
             try (StageSet stages = StageSet.load(folder, llmEngine, flowEngine, vocoderEngine)) {
@@ -111,7 +119,9 @@ public final class SynthCommand implements Callable<Integer> {
                             + (why != null ? ": " + why.getMessage() : ""), why);
                 }
                 float[] samples = audio.samples();
-                WavFiles.writePcm16(out, samples, folder.config().sampleRate());
+                Path parent = out.toAbsolutePath().getParent();
+                if (parent != null) Files.createDirectories(parent);
+                WavIo.writePcm16(out, folder.config().sampleRate(), samples);
                 log.printf("wrote %s: %.2f s, %d speech tokens, %d chunk(s)%n", out, samples.length / (double) folder.config().sampleRate(),
                         audio.tokens().length, audio.chunks().size());
                 MetricsTable.print(log, metrics.snapshot(), stages.engines);
@@ -124,19 +134,43 @@ public final class SynthCommand implements Callable<Integer> {
         for (int id : ids) if (id < 0) throw new IllegalArgumentException(option + ": token ids cannot be negative, got " + id);
     }
 
-    private static int[] noTokenizer(String option, String idsOption) {
-        throw new IllegalArgumentException(option + " needs a text tokenizer, which this build does not include yet; give token ids with " + idsOption);
+    private VoicePrompt voicePrompt(ModelFolder folder, PrintWriter log) throws Exception {
+        if (voice.wav != null) return voiceFromRecording(folder, log);
+        VoicePrompt saved = savedVoice(voice.name);
+        if (promptText == null && promptTextIds == null) return saved;
+        return new VoicePrompt(promptTextIds(folder), saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
     }
 
-    private VoicePrompt voicePrompt(ModelFolder folder) throws Exception {
-        if (voice.wav != null) {
-            throw new IllegalArgumentException("--prompt-wav needs the prompt frontend (speech tokenizer and speaker embedding on ONNX Runtime), "
-                    + "which this build does not include yet; give a saved voice prompt with --voice FILE");
+    /** A voice file if {@code nameOrFile} is one, else the library voice of that name. */
+    private static VoicePrompt savedVoice(String nameOrFile) throws Exception {
+        Path file = Path.of(nameOrFile);
+        if (Files.isRegularFile(file)) return VoicePromptFile.read(file);
+        VoiceLibrary library = VoiceLibrary.userLibrary();
+        return library.get(nameOrFile).map(VoiceProfile::toVoicePrompt).orElseThrow(() -> new IllegalArgumentException(
+                "no voice file " + nameOrFile + " and no voice of that name in " + library.dir() + " (studio voices list shows the library)"));
+    }
+
+    private int[] promptTextIds(ModelFolder folder) {
+        return promptTextIds != null ? promptTextIds : TextIds.encode(folder, TextIds.promptText(promptText), "--prompt-text", "--prompt-text-ids");
+    }
+
+    /** The official zero-shot frontend on the recording: speech tokens, speaker embedding, prompt mel (ONNX Runtime + inference/audio). */
+    private VoicePrompt voiceFromRecording(ModelFolder folder, PrintWriter log) throws Exception {
+        if (promptText == null || promptText.isBlank()) {
+            throw new IllegalArgumentException("--prompt-wav needs --prompt-text: the transcript of the recording, word for word");
         }
-        VoicePrompt saved = VoicePromptFile.read(voice.file);
-        if (promptText == null) return saved;
-        int[] ids = promptText.ids != null ? promptText.ids
-                : noTokenizer("--prompt-text", "--prompt-text-ids");
-        return new VoicePrompt(ids, saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
+        if (!Files.isRegularFile(voice.wav)) throw new IllegalArgumentException("recording " + voice.wav + " does not exist");
+        Recordings.Loaded recording = Recordings.read(voice.wav);
+        Function<String, int[]> tokenize = promptTextIds != null ? ignored -> promptTextIds
+                : text -> TextIds.encode(folder, text, "--prompt-text", "--prompt-text-ids");
+        try (CampPlusEncoder speaker = CampPlusEncoder.forModel(folder.dir());
+             S3SpeechTokenizer speech = S3SpeechTokenizer.forModel(folder.dir())) {
+            VoiceCreator creator = new VoiceCreator(folder.config().featExtractor(), speaker, speech, tokenize, RecordingCheck.DEFAULT);
+            VoiceCreator.Result result = creator.create("prompt", "", promptText, recording);
+            for (String w : result.warnings()) log.println("warning: " + w);
+            return result.voice().toVoicePrompt();
+        } catch (RecordingCheck.BadRecordingException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
     }
 }

@@ -19,18 +19,27 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class ParityCommandTest {
 
-    private static SynthCommandTest.Run parity(Path golden, String only) {
-        return SynthCommandTest.studio("parity", "--model", Golden.tinyModel().toString(), "--golden", golden.toString(), "--only", only);
+    private static Cli.Run parity(Path golden, String only) {
+        return Cli.studio("parity", "--model", Golden.tinyModel().toString(), "--golden", golden.toString(), "--only", only);
     }
 
     @Test
     void llmTensorsOfTheTinyFixtureAreWithinTolerance() {
-        SynthCommandTest.Run r = parity(Golden.tinyModel().resolve("golden.safetensors"), "llm_");
+        Cli.Run r = parity(Golden.tinyModel().resolve("golden.safetensors"), "llm_");
         assertEquals(0, r.exit(), r.out() + r.err());
         for (String name : new String[] {"llm_prefill_logp", "llm_step_logp"}) {
             assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.endsWith("OK")), name + " checked:\n" + r.out());
         }
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("llm_text ") && l.endsWith("input")), r.out());
+    }
+
+    @Test
+    void promptFeaturesOfTheTinyFixtureAreWithinTolerance() {
+        Cli.Run r = parity(Golden.tinyModel().resolve("golden.safetensors"), "fe_");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        for (String name : new String[] {"fe_wave_16k", "fe_mel_24k", "fe_fbank_raw", "fe_whisper_logmel", "fe_campplus_embedding", "fe_speech_tokens"}) {
+            assertTrue(r.out().lines().anyMatch(l -> l.startsWith(name + " ") && l.endsWith("OK")), name + " checked:\n" + r.out());
+        }
     }
 
     @Test
@@ -47,7 +56,7 @@ class ParityCommandTest {
         Path golden = dir.resolve("golden.safetensors");
         SafeTensors.write(golden, t, Map.of());
 
-        SynthCommandTest.Run r = parity(golden, "llm_");
+        Cli.Run r = parity(golden, "llm_");
         assertEquals(1, r.exit(), r.out() + r.err());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("llm_step_logp ") && l.endsWith("FAIL")), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("llm_prefill_logp ") && l.endsWith("OK")), r.out());

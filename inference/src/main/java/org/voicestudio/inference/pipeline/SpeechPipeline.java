@@ -19,18 +19,18 @@ import java.util.function.LongSupplier;
  * next chunk's tokens are there.
  *
  * <p>Everything per request lives in the request's threads ({@link TokenBuffer}, {@link Token2Wav},
- * scheduler state); the stage models are shared, so they must allow one call at a time from
- * different threads (the LLM thread only uses the token source, the token2wav thread only flow and
- * vocoder).
+ * scheduler state). The stage models are shared: within one request the LLM thread only uses the
+ * token source and the token2wav thread only flow and vocoder, so each model is called from one
+ * thread at a time; requests that overlap call the same models concurrently, which only stage
+ * implementations that allow it support (the studio runs one synthesis at a time per pipeline).
  */
 public final class SpeechPipeline {
-    private static final AtomicLong REQUESTS = new AtomicLong();
-
     private final SpeechTokenSource llm;
     private final FlowModel flow;
     private final Vocoder vocoder;
     private final Settings settings;
     private final LongSupplier clock;
+    private final AtomicLong requests = new AtomicLong();   // numbers the worker threads' names
 
     /**
      * The constants the orchestration needs (from {@code cosyvoice3.yaml}).
@@ -75,7 +75,7 @@ public final class SpeechPipeline {
      * events and audio chunks (token2wav thread), then exactly one of finished / cancelled / failed.
      */
     public Synthesis start(SynthesisRequest request, SynthesisListener listener) {
-        long id = REQUESTS.incrementAndGet();
+        long id = requests.incrementAndGet();
         TokenBuffer tokens = new TokenBuffer();
         Synthesis synthesis = new Synthesis(clock.getAsLong(), tokens);
         StreamSchedule schedule = StreamSchedule.forPrompt(request.voice().promptSpeechTokens().length, settings.tokenHopLen(),

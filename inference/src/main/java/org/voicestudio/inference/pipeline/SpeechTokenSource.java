@@ -14,7 +14,7 @@ import java.util.function.Consumer;
  * {@link org.voicestudio.inference.llm.SpeechLanguageModel}). Runs on the pipeline's LLM thread.
  */
 @FunctionalInterface
-public interface SpeechTokenSource {
+public interface SpeechTokenSource extends AutoCloseable {
 
     /**
      * Generates the speech tokens of {@code textIds} spoken in a voice, handing each token meant for
@@ -41,6 +41,10 @@ public interface SpeechTokenSource {
         return (promptTextIds, textIds, promptSpeechTokens, seed, sink, steps, cancelled) ->
                 generator.generate(new LlmRequest(promptTextIds, textIds, promptSpeechTokens), seed, sink::accept, steps, cancelled);
     }
+
+    /** Releases what the source holds (a model it owns, a connection); nothing by default. */
+    @Override
+    default void close() {}
 
     /** Receives tokens in order. */
     @FunctionalInterface
