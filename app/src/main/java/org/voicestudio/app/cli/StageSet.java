@@ -20,14 +20,14 @@ import java.util.Map;
  * One implementation per stage, each loaded from the engine the user picked; closes what it loaded.
  * A stage whose engine id is null is not loaded.
  */
-final class StageSet implements AutoCloseable {
+public final class StageSet implements AutoCloseable {
     /** The LLM as a step-by-step model (for {@code bench}'s per-step timing); null unless asked for. */
-    final SpeechLanguageModel llm;
+    public final SpeechLanguageModel llm;
     /** The LLM stage as the pipeline runs it (local decode loop, or a server); null when llm is set. */
-    final SpeechTokenSource tokens;
-    final FlowModel flow;
-    final Vocoder vocoder;
-    final Map<Stage, String> engines;
+    public final SpeechTokenSource tokens;
+    public final FlowModel flow;
+    public final Vocoder vocoder;
+    public final Map<Stage, String> engines;
 
     private StageSet(SpeechLanguageModel llm, SpeechTokenSource tokens, FlowModel flow, Vocoder vocoder, Map<Stage, String> engines) {
         this.llm = llm;
@@ -38,7 +38,7 @@ final class StageSet implements AutoCloseable {
     }
 
     /** The stages as the pipeline runs them: the LLM as a token source. */
-    static StageSet load(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine) throws IOException {
+    public static StageSet load(ModelFolder folder, String llmEngine, String flowEngine, String vocoderEngine) throws IOException {
         return load(folder, llmEngine, flowEngine, vocoderEngine, false);
     }
 
