@@ -101,8 +101,9 @@ public final class DitPlan {
 
         // ---- attention mask: additive bias [2, 1, T, T] and the kept output rows [2, T, 1]
         if (bias == null) {
+            // full attention needs only a per-key bias [2, 1, 1, T]; the chunk mask varies per query [2, 1, T, T]
             bias = w.add("attn.bias", new Op.AttentionBias(streaming ? c.staticChunkSize() : 0), List.of(mask),
-                    SymShape.of(BATCH, 1, t, t), FP32, "");
+                    streaming ? SymShape.of(BATCH, 1, t, t) : SymShape.of(BATCH, 1, 1, t), FP32, "");
         }
         String keep = w.transpose("attn.keep_rows", mask, FP32, 0, 2, 1);                                  // [2, T, 1]
 
