@@ -32,8 +32,6 @@ public final class TensorRtDoctor {
     static final double FP32_TOL = 1e-4;
     /** Strongly typed fp16 mix: fp16 GEMM inputs carry ~5e-4 relative rounding; 22 blocks deep. */
     static final double FP16_TOL = 2e-2;
-    /** bf16 has 8 mantissa bits (~4e-3 relative per rounding). */
-    static final double BF16_TOL = 5e-2;
     static final int[] BENCH_FRAMES = {250, 500, 1000};
     static final int WARMUP = 3, ITERATIONS = 10;
 
