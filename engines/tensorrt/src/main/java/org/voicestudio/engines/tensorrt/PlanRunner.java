@@ -31,6 +31,8 @@ import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
  */
 final class PlanRunner implements AutoCloseable {
     private final LayerPlan plan;
+    /** TensorRT calls back into this object for as long as the runtime lives: keep it reachable. */
+    private final ILogger logger;
     private final IRuntime runtime;
     private final ICudaEngine engine;
     private final List<Context> contexts = new ArrayList<>();
@@ -38,6 +40,7 @@ final class PlanRunner implements AutoCloseable {
 
     PlanRunner(LayerPlan plan, byte[] serialized, ILogger logger, int concurrency) {
         this.plan = plan;
+        this.logger = logger;
         this.runtime = createInferRuntime(logger);
         try (BytePointer bytes = new BytePointer(serialized)) {
             this.engine = runtime.deserializeCudaEngine(bytes, serialized.length);

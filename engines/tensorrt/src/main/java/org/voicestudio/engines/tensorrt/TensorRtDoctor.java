@@ -88,6 +88,7 @@ public final class TensorRtDoctor {
                 try (PlanRunner hift = TensorRtPlans.runner(TensorRtPlans.hiftPlan(folder.config(), o), folder.hiftWeights(), info, o, cache,
                         logger, 1, out)) {
                     out.println("hift decoder plan ready (" + hift.plan().name() + ")");
+                    if (golden != null) ok &= hiftParity(out, hift, golden, folder.config().hift().convPreLookRight());
                 }
             } finally {
                 if (golden != null) golden.close();
@@ -128,6 +129,30 @@ public final class TensorRtDoctor {
         boolean pass = finite && rel <= tol;
         out.printf("parity %-4s %-13s T=%-4d max|diff| %.3e  relative %.3e (tolerance %.0e)%s  %s%n", mode.gemm(), prefix + "_out", frames,
                 maxAbs, rel, tol, finite ? "" : "  NON-FINITE OUTPUT", pass ? "ok" : "FAILED");
+        return pass;
+    }
+
+    /** hift_a: {@code inference(flow_ns_mel, finalize=True)}: decoder on the mel plus 4 zero frames and the source STFT. */
+    private static boolean hiftParity(PrintStream out, PlanRunner hift, StateDict g, int look) {
+        var melT = g.get("flow_ns_mel");
+        int mel = (int) melT.dim(1), frames = (int) melT.dim(2);
+        float[] m = melT.toFloats(), padded = new float[mel * (frames + look)];
+        for (int c = 0; c < mel; c++) System.arraycopy(m, c * frames, padded, c * (frames + look), frames);
+        float[] actual = hift.run(frames, java.util.Map.of(org.voicestudio.engines.tensorrt.plan.HiftDecoderPlan.MEL, padded,
+                org.voicestudio.engines.tensorrt.plan.HiftDecoderPlan.SOURCE_STFT, g.get("hift_a_stft").toFloats()))
+                .get(org.voicestudio.engines.tensorrt.plan.HiftDecoderPlan.OUTPUT);
+        float[] expected = g.get("hift_a_conv_post").toFloats();
+        double maxAbs = 0, maxRef = 0;
+        boolean finite = true;
+        for (int i = 0; i < expected.length; i++) {
+            finite &= Float.isFinite(actual[i]);
+            maxAbs = Math.max(maxAbs, Math.abs(actual[i] - expected[i]));
+            maxRef = Math.max(maxRef, Math.abs(expected[i]));
+        }
+        double rel = maxAbs / Math.max(maxRef, 1e-12);
+        boolean pass = finite && rel <= FP32_TOL;
+        out.printf("parity FP32 hift_a_conv_post T=%-4d max|diff| %.3e  relative %.3e (tolerance %.0e)  %s%n", frames, maxAbs, rel, FP32_TOL,
+                pass ? "ok" : "FAILED");
         return pass;
     }
 

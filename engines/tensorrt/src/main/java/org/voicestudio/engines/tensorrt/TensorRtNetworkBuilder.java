@@ -179,10 +179,12 @@ public final class TensorRtNetworkBuilder implements AutoCloseable {
                 yield network.addSlice(in(l, 0), dims(start), dims(size), dims(stride)).getOutput(0);
             }
             case Op.BroadcastFrames op -> {
-                // (B, C) -> (B, 1, C), then a stride-0 slice over the frame axis sized like the reference tensor
+                // (B, C) -> (B, 1, C), then a wrapping slice over the frame axis sized like the reference tensor:
+                // kWRAP reads index t mod 1 = 0, i.e. repeats the row T times
                 IShuffleLayer r = network.addShuffle(in(l, 0));
                 r.setReshapeDimensions(dims(new long[] {0, 1, -1}));
-                ISliceLayer s = network.addSlice(r.getOutput(0), dims(new long[] {0, 0, 0}), dims(new long[] {1, 1, 1}), dims(new long[] {1, 0, 1}));
+                ISliceLayer s = network.addSlice(r.getOutput(0), dims(new long[] {0, 0, 0}), dims(new long[] {1, 1, 1}), dims(ones(3)));
+                s.setMode(SampleMode.kWRAP);
                 s.setInput(2, network.addShape(in(l, 1)).getOutput(0));
                 yield s.getOutput(0);
             }
