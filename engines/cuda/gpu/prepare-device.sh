@@ -3,7 +3,7 @@
 # tool carries to the GPU machine (no Java, no Maven, no network there). Run here, on the build
 # machine:   engines/cuda/gpu/prepare-device.sh [/work/main]
 # Stages: a jlink'd Java runtime, the engine + inference jars and their JavaCPP jars (JNI glue only,
-# no -redist), the test classes, the JUnit console launcher, the two golden files the GPU tests read
+# no -redist), the test classes, the JUnit console launcher, the golden files the GPU tests read
 # (never committed), and run-on-gpu.sh. Total well under the tool's 64 MiB.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
@@ -27,7 +27,11 @@ cp engines/cuda/target/engine-cuda-*.jar "$DEST/lib/"
 ls "$DEST"/lib/jackson-databind-*.jar "$DEST"/lib/inference-*-tests.jar >/dev/null
 rm -rf "$DEST/test-classes" && cp -r engines/cuda/target/test-classes "$DEST/test-classes"
 cp ~/.m2/repository/org/junit/platform/junit-platform-console-standalone/1.14.1/junit-platform-console-standalone-1.14.1.jar "$DEST/"
-cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/flow.pt" "$GOLDEN/cv3-tiny/golden.safetensors" "$DEST/golden/cv3-tiny/"
+# the checkpoints, the reference tensors, and what ModelFolder.open needs (config + hift.pt) for the engine test
+mkdir -p "$DEST/golden/cv3-tiny/CosyVoice-BlankEN"
+cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/flow.pt" "$GOLDEN/cv3-tiny/hift.pt" "$GOLDEN/cv3-tiny/golden.safetensors" \
+   "$GOLDEN/cv3-tiny/cosyvoice3.yaml" "$DEST/golden/cv3-tiny/"
+cp "$GOLDEN/cv3-tiny/CosyVoice-BlankEN/config.json" "$DEST/golden/cv3-tiny/CosyVoice-BlankEN/"
 cp engines/cuda/gpu/run-on-gpu.sh "$DEST/"
 
 if [ ! -f "$DEST/jre.tar.xz" ]; then

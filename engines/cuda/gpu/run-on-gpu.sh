@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the checkout root, with .device staged by prepare-device.sh:
-#   bash .device/run-on-gpu.sh [smoke|test|bench|all]
+#   bash .device/run-on-gpu.sh [smoke|test|bench|all|flow]
+# flow = all engine tests, then the whole-flow-stage benchmark (FlowModelBench) only.
 # Writes the JUnit reports, the test log and the benchmark table under $OUT (or ./gpu-out).
 set -uo pipefail
 MODE="${1:-all}"
@@ -20,7 +21,7 @@ JOPTS=(--enable-native-access=ALL-UNNAMED -Xmx8g -Dgolden.dir="$D/golden" -Dvoic
 } 2>&1 | tee "$OUT/env.txt"
 
 status=0
-if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ]; then
+if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" = flow ]; then
   SELECT=(--select-package org.voicestudio.engines.cuda)
   [ "$MODE" = smoke ] && SELECT=(--select-class org.voicestudio.engines.cuda.CudaEngineTest --select-class org.voicestudio.engines.cuda.KernelCacheTest)
   "$JAVA" "${JOPTS[@]}" -jar "$D/junit-platform-console-standalone-1.14.1.jar" execute \
@@ -37,5 +38,13 @@ if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
   kill "$SMI" 2>/dev/null
   echo "SM clock during the benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
+fi
+if [ "$MODE" = flow ] || [ "$MODE" = all ]; then
+  nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,utilization.gpu --format=csv,noheader -lms 200 > "$OUT/flow-clocks.csv" 2>&1 &
+  SMI=$!
+  "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.flow.FlowModelBench --out "$OUT/flow-model-bench.md" 2>&1 | tee "$OUT/flow-model-bench.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  kill "$SMI" 2>/dev/null
+  echo "SM clock during the flow benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/flow-clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
 fi
 exit $status

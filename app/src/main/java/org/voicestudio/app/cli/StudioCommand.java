@@ -11,6 +11,13 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 ModelCommand.class,
+                TextCommand.class,
+                VoicesCommand.class,
+                SynthCommand.class,
+                BenchCommand.class,
+                ParityCommand.class,
+                ExportCommand.class,
+                DoctorCommand.class,
         })
 public final class StudioCommand implements Runnable {
 

@@ -1,10 +1,13 @@
 package org.voicestudio.engines.cuda;
 
+import org.voicestudio.engines.cuda.flow.CudaFlowModel;
 import org.voicestudio.engines.cuda.llm.CudaSpeechLanguageModel;
 import org.voicestudio.engines.cuda.llm.LlmPrecision;
 import org.voicestudio.inference.engine.Availability;
 import org.voicestudio.inference.engine.Engine;
 import org.voicestudio.inference.engine.Stage;
+import org.voicestudio.inference.flow.FlowModel;
+import org.voicestudio.inference.flow.FlowNoise;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
 
@@ -13,13 +16,15 @@ import java.util.Set;
 
 /**
  * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
- * Runs the LLM stage today. The flow stage's DiT estimator exists ({@code flow.CudaDitEstimator},
- * golden parity in fp32 and bf16) but no {@code FlowModel} yet (token embedding, pre-lookahead layer
- * and the Euler/CFG loop around it); the vocoder on the GPU is not written (issue 5).
+ * Runs the LLM and flow stages. The flow ({@code flow.CudaFlowModel}) runs its DiT estimator on the GPU
+ * and the once-per-request conditioning (speaker affine, token embedding, pre-lookahead layer) on the
+ * host, with the engine-independent Euler/CFG solver; the vocoder on the GPU is not written (issue 5).
  *
  * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: today's
  * decode kernels are latency-bound rather than bandwidth-bound, so bf16 gains only ~9 % on an H200
  * while fp32 matches the reference to 2e-6; see docs/benchmarks.md),
+ * {@code voicestudio.cuda.flowPrecision} (the DiT's GEMMs: {@code fp32}, default, the parity path, or
+ * {@code bf16}, about twice as fast; see docs/benchmarks.md),
  * {@code voicestudio.cuda.maxPositions} (KV cache length per session, default 4096),
  * {@code voicestudio.cuda.graphs} ({@code true}, default: replay the decode step as a CUDA graph),
  * {@code voicestudio.cuda.overlap} ({@code true}, default: programmatic dependent launch of the decode
@@ -32,7 +37,7 @@ public final class CudaEngine implements Engine {
 
     @Override public String displayName() { return "CUDA"; }
 
-    @Override public Set<Stage> stages() { return EnumSet.of(Stage.LLM); }
+    @Override public Set<Stage> stages() { return EnumSet.of(Stage.LLM, Stage.FLOW); }
 
     @Override
     public synchronized Availability availability() {
@@ -54,5 +59,30 @@ public final class CudaEngine implements Engine {
             ctx.close();
             throw e;
         }
+    }
+
+    /** The flow with the model folder's exported noise if it has one, else the seeded noise ({@link FlowNoise#forModel}). */
+    @Override
+    public FlowModel loadFlow(ModelFolder model) {
+        Availability a = availability();
+        if (!a.available()) throw new IllegalStateException("CUDA engine unavailable: " + a.reason());
+        var config = model.config().flow();
+        Gemm.Operands precision = flowPrecision(System.getProperty("voicestudio.cuda.flowPrecision", "fp32"));
+        FlowNoise noise = FlowNoise.forModel(model, config.outputSize());
+        CudaContext ctx = CudaContext.open(0);
+        try {
+            return CudaFlowModel.load(ctx, true, config, model.flowWeights(), noise, precision);
+        } catch (RuntimeException | Error e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    static Gemm.Operands flowPrecision(String s) {
+        return switch (s.toLowerCase(java.util.Locale.ROOT)) {
+            case "fp32", "float32", "f32" -> Gemm.Operands.FP32;
+            case "bf16", "bfloat16" -> Gemm.Operands.BF16;
+            default -> throw new IllegalArgumentException("unknown voicestudio.cuda.flowPrecision '" + s + "'; expected fp32 or bf16");
+        };
     }
 }

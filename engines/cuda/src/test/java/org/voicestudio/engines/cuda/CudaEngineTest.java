@@ -18,7 +18,7 @@ class CudaEngineTest {
     void engineIsFoundThroughServiceLoader() {
         Engine e = Engines.require("cuda");
         assertEquals("CUDA", e.displayName());
-        assertTrue(e.stages().contains(Stage.LLM));
+        assertEquals(java.util.EnumSet.of(Stage.LLM, Stage.FLOW), e.stages());
     }
 
     @Test
@@ -30,5 +30,13 @@ class CudaEngineTest {
             assertTrue(a.reason().startsWith("no CUDA device") || a.reason().contains("compute capability"), a.reason());
         }
         System.out.println("CUDA engine availability: " + a);
+    }
+
+    @Test
+    void flowPrecisionPropertyIsParsedWithAClearError() {
+        assertEquals(Gemm.Operands.BF16, CudaEngine.flowPrecision("BF16"));
+        assertEquals(Gemm.Operands.FP32, CudaEngine.flowPrecision("fp32"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> CudaEngine.flowPrecision("fp8"));
+        assertEquals("unknown voicestudio.cuda.flowPrecision 'fp8'; expected fp32 or bf16", e.getMessage());
     }
 }

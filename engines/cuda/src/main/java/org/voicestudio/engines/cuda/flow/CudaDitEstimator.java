@@ -7,6 +7,7 @@ import org.voicestudio.engines.cuda.Kernel;
 import org.voicestudio.engines.cuda.Kernel.Dim;
 import org.voicestudio.engines.cuda.Kernel.Ptr;
 import org.voicestudio.engines.cuda.StreamOp;
+import org.voicestudio.inference.flow.FlowEstimator;
 import org.voicestudio.inference.tensor.DType;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.tensor.Tensor;
@@ -24,12 +25,11 @@ import java.util.List;
  * RoPE frequencies and the time MLP in fp32.
  *
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
- * block-causal mask). Not done: the Euler loop / CFG around it and the {@code FlowModel} contract
- * (the pre-lookahead layer, token embedding, which the engine-independent solver will drive),
- * CUDA graphs and device-resident inputs (each call copies host arrays in and out), and a bf16
+ * block-causal mask), as the {@link FlowEstimator} that {@code CudaFlowModel}'s solver drives. Not
+ * done: CUDA graphs and device-resident inputs (each call copies host arrays in and out), and a bf16
  * tolerance defended on more than the tiny fixture. Not thread-safe.
  */
-public final class CudaDitEstimator implements AutoCloseable {
+public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private static final String SOURCE = "dit.cu";
     private static final String P = "decoder.estimator.";
     private static final int FREQ_DIM = 256;        // SinusPositionEmbedding dim
@@ -303,6 +303,15 @@ public final class CudaDitEstimator implements AutoCloseable {
     /** As {@link #forward(float[], float[], float[], float[], float[], float[])}; {@code streaming} adds the block-causal mask. */
     public float[] forward(float[] x, float[] mask, float[] mu, float[] t, float[] spks, float[] cond, boolean streaming) {
         return run(x, mask, mu, t, spks, cond, streaming, null);
+    }
+
+    /** The {@link FlowEstimator} contract: one CFG-batch call, streaming = the block-causal mask. */
+    @Override
+    public float[] velocity(FlowEstimator.Input input) {
+        if (input.melChannels() != g.mel()) {
+            throw new IllegalArgumentException("estimator input has " + input.melChannels() + " mel channels, the DiT has " + g.mel());
+        }
+        return forward(input.x(), input.mask(), input.mu(), input.t(), input.spks(), input.cond(), input.streaming());
     }
 
     /** One call with CUDA events between the operations: device ms by operation, summed over blocks. */

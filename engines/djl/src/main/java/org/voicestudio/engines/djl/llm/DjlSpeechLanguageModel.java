@@ -41,9 +41,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
     private final NDArray embedTokens;     // [text_vocab, H]
     private final NDArray speechEmbedding; // [6761, H]
     private final NDArray llmDecoder;      // [6761, H]
-    private final List<Qwen2DecoderLayer> layers;
-    private final RmsNorm norm;
-    private final RotaryEmbedding rotary;
+    private final Qwen2Backbone backbone;
 
     public DjlSpeechLanguageModel(ModelFolder folder) {
         this(folder.config().llm(), new DjlWeights(folder.llmWeights(), NDManager.newBaseManager(Device.cpu(), "PyTorch")));
@@ -53,38 +51,14 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
         this.config = c;
         this.manager = w.manager();
         try {
-            int h = c.hiddenSize(), hd = c.headDim(), qDim = c.numHeads() * hd, kvDim = c.numKvHeads() * hd;
-            if (qDim != h) {
-                throw new IllegalArgumentException("num_attention_heads x head_dim = " + qDim + " but hidden_size is " + h);
-            }
+            int h = c.hiddenSize();
             embedTokens = w.f32(BACKBONE + "embed_tokens.weight", c.textVocabSize(), h);
             speechEmbedding = w.f32("speech_embedding.weight", c.speechVocabSize(), h);
             llmDecoder = w.f32("llm_decoder.weight", c.speechVocabSize(), h);
             if (w.has("llm_decoder.bias")) {
                 throw new IllegalArgumentException(w.dict().source() + ": llm_decoder has a bias; that is a CosyVoice2 checkpoint, not CosyVoice3");
             }
-            List<Qwen2DecoderLayer> list = new ArrayList<>();
-            for (int i = 0; i < c.numLayers(); i++) {
-                String p = BACKBONE + "layers." + i + ".";
-                Qwen2Attention attention = new Qwen2Attention(
-                        w.f32(p + "self_attn.q_proj.weight", qDim, h), w.f32(p + "self_attn.q_proj.bias", qDim),
-                        w.f32(p + "self_attn.k_proj.weight", kvDim, h), w.f32(p + "self_attn.k_proj.bias", kvDim),
-                        w.f32(p + "self_attn.v_proj.weight", kvDim, h), w.f32(p + "self_attn.v_proj.bias", kvDim),
-                        w.f32(p + "self_attn.o_proj.weight", h, qDim),
-                        c.numHeads(), c.numKvHeads(), hd);
-                Qwen2Mlp mlp = new Qwen2Mlp(
-                        w.f32(p + "mlp.gate_proj.weight", c.intermediateSize(), h),
-                        w.f32(p + "mlp.up_proj.weight", c.intermediateSize(), h),
-                        w.f32(p + "mlp.down_proj.weight", h, c.intermediateSize()));
-                list.add(new Qwen2DecoderLayer(
-                        new RmsNorm(w.f32(p + "input_layernorm.weight", h), c.rmsNormEps()),
-                        attention,
-                        new RmsNorm(w.f32(p + "post_attention_layernorm.weight", h), c.rmsNormEps()),
-                        mlp));
-            }
-            layers = List.copyOf(list);
-            norm = new RmsNorm(w.f32(BACKBONE + "norm.weight", h), c.rmsNormEps());
-            rotary = new RotaryEmbedding(manager, hd, c.ropeTheta());
+            backbone = new Qwen2Backbone(c, w, BACKBONE);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -135,15 +109,13 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
     /** One KV-cached decode: prefill, then one speech token per {@link #append}. */
     public final class Session implements LmSession {
         private final NDManager sessionManager;
-        private final List<KvCache> caches = new ArrayList<>();
+        private final Qwen2Backbone.Cache cache;
         private NDArray lastHidden; // [H], after the final norm
         private float[] logProbs;
 
         private Session(int initialCapacity) {
             sessionManager = manager.newSubManager();
-            for (int i = 0; i < layers.size(); i++) {
-                caches.add(new KvCache(sessionManager, config.numKvHeads(), config.headDim(), initialCapacity));
-            }
+            cache = backbone.newCache(sessionManager, initialCapacity);
         }
 
         private void prefill(Prefill prefill) {
@@ -178,12 +150,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
 
         /** Runs the backbone over x [1, T, H] at the next T positions and keeps the last hidden state. */
         private void advance(NDManager step, NDArray x) {
-            int start = length();
-            long t = x.getShape().get(1);
-            RotaryEmbedding.Angles rope = rotary.angles(step, start, Math.toIntExact(t));
-            NDArray h = x;
-            for (int i = 0; i < layers.size(); i++) h = layers.get(i).forward(h, rope, caches.get(i), step);
-            NDArray last = norm.forward(h).get(new NDIndex("0, -1")); // [H]
+            NDArray last = backbone.forward(step, x, cache).get(new NDIndex("0, -1")); // [H]
             if (lastHidden != null) lastHidden.close();
             last.attach(sessionManager);
             lastHidden = last;
@@ -191,7 +158,7 @@ public final class DjlSpeechLanguageModel implements SpeechLanguageModel {
         }
 
         @Override
-        public int length() { return caches.getFirst().length(); }
+        public int length() { return cache.length(); }
 
         /** The final-norm hidden state at the last position (visible for the golden tests). */
         float[] lastHidden() {

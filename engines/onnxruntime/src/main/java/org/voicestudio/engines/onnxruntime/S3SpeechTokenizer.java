@@ -1,0 +1,75 @@
+package org.voicestudio.engines.onnxruntime;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import org.voicestudio.inference.frontend.SpeechTokenizer;
+
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.nio.IntBuffer;
+import java.nio.LongBuffer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code speech_tokenizer_v3.onnx} on ONNX Runtime: input 0 = log-mel (1, 128, T) float32,
+ * input 1 = length [T] int32 → output 0 int64 tokens, flattened (reference §2.4).
+ */
+public final class S3SpeechTokenizer implements SpeechTokenizer {
+    public static final String FILE = "speech_tokenizer_v3.onnx";
+    private static final int SPEECH_VOCAB = 6561;
+
+    private final OrtSession session;
+    private final List<String> inputs;
+    private final Path model;
+
+    public S3SpeechTokenizer(Path model) throws IOException {
+        this.model = model;
+        this.session = OrtSessions.open(model);
+        try {
+            this.inputs = OrtSessions.inputs(session, 2, model);
+        } catch (IOException e) {
+            try { session.close(); } catch (OrtException ignored) { /* already failing */ }
+            throw e;
+        }
+    }
+
+    public static S3SpeechTokenizer forModel(Path modelDir) throws IOException { return new S3SpeechTokenizer(modelDir.resolve(FILE)); }
+
+    @Override
+    public int[] tokenize(float[] logMel, int frames) {
+        if (frames < 1 || logMel.length != MEL_BINS * frames) {
+            throw new IllegalArgumentException("speech tokenizer input must be (" + MEL_BINS + ", T) with T >= 1; got " + logMel.length + " values for T = " + frames);
+        }
+        if (frames > MAX_FRAMES) {
+            throw new IllegalArgumentException("the prompt is " + frames / 100.0 + " s long; the speech tokenizer takes at most 30 s");
+        }
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OnnxTensor feats = OnnxTensor.createTensor(env, FloatBuffer.wrap(logMel), new long[] {1, MEL_BINS, frames});
+             OnnxTensor length = OnnxTensor.createTensor(env, IntBuffer.wrap(new int[] {frames}), new long[] {1});
+             OrtSession.Result r = session.run(Map.of(inputs.get(0), feats, inputs.get(1), length))) {
+            LongBuffer lb = ((OnnxTensor) r.get(0)).getLongBuffer();
+            int[] tokens = new int[lb.remaining()];
+            for (int i = 0; i < tokens.length; i++) {
+                long t = lb.get();
+                if (t < 0 || t >= SPEECH_VOCAB) throw new IllegalStateException(model + ": token " + t + " outside [0, " + SPEECH_VOCAB + ")");
+                tokens[i] = (int) t;
+            }
+            return tokens;
+        } catch (OrtException e) {
+            throw new IllegalStateException(model + ": inference failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(model + ": could not close the session: " + e.getMessage(), e);
+        }
+    }
+}
