@@ -45,7 +45,7 @@ public final class TensorRtDitEstimator implements FlowEstimator, AutoCloseable 
     }
 
     /** {@link MaskMode#INPUT}: the additive bias (2, 1, T, T) the baked plans compute in-graph. */
-    static float[] attentionBias(Input in, int chunk) {
+    public static float[] attentionBias(Input in, int chunk) {
         boolean[] allowed = FlowAttentionMask.build(in.mask(), Input.BATCH, in.frames(), in.streaming(), chunk);
         float[] bias = new float[allowed.length];
         for (int i = 0; i < allowed.length; i++) bias[i] = allowed[i] ? 0f : TensorRtNetworkBuilder.MASKED;

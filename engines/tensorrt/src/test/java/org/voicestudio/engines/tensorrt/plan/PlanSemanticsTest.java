@@ -56,11 +56,10 @@ class PlanSemanticsTest {
         LayerPlan plan = DitPlan.of(folder.config().flow(), mode, mask, streaming, FrameProfile.OFFICIAL);
         Map<String, float[]> in = estimatorInputs(prefix);
         int frames = (int) Golden.tensor(prefix + "_x").dim(2);
-        if (mask == MaskMode.INPUT) {
-            boolean[] allowed = org.voicestudio.inference.flow.FlowAttentionMask.build(in.get("mask"), 2, frames, streaming, 50);
-            float[] bias = new float[allowed.length];
-            for (int i = 0; i < bias.length; i++) bias[i] = allowed[i] ? 0f : -1e9f;
-            in.put(DitPlan.ATTN_BIAS, bias);
+        if (mask == MaskMode.INPUT) {   // the host-side bias the runtime feeds the bias-input engine
+            var request = new org.voicestudio.inference.flow.FlowEstimator.Input(80, frames, in.get("x"), in.get("mask"), in.get("mu"),
+                    in.get("t"), in.get("spks"), in.get("cond"), streaming);
+            in.put(DitPlan.ATTN_BIAS, org.voicestudio.engines.tensorrt.TensorRtDitEstimator.attentionBias(request, folder.config().flow().staticChunkSize()));
         }
         float[] out = new PlanInterpreter(plan, folder.flowWeights()).run(frames, in).get(DitPlan.OUTPUT);
         return relError(Golden.tensor(prefix + "_out").toFloats(), out);
