@@ -28,7 +28,7 @@ public final class DitPlan {
     static final int CONV_POS_KERNEL = 31, CONV_POS_GROUPS = 16;
     static final String E = "decoder.estimator.";
 
-    public static final String[] INPUT_NAMES = {"x", "mask", "mu", "t", "spks", "cond"};
+    public static final List<String> INPUT_NAMES = List.of("x", "mask", "mu", "t", "spks", "cond");
     public static final String ATTN_BIAS = "attn_bias";
     public static final String OUTPUT = "estimator_out";
 

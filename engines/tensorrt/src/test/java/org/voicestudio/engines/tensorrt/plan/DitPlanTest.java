@@ -62,7 +62,7 @@ class DitPlanTest {
     @Test
     void ioMatchesTheOfficialEstimatorContract() {
         LayerPlan plan = plan(Geometries.tiny(), PrecisionMode.MIXED_FP16, MaskMode.BAKED, false);
-        assertEquals(Arrays.asList(DitPlan.INPUT_NAMES), plan.inputs().stream().map(TensorSpec::name).toList());
+        assertEquals(DitPlan.INPUT_NAMES, plan.inputs().stream().map(TensorSpec::name).toList());
         assertEquals(SymShape.of(2, 80, Dim.T), plan.tensor("x").shape());
         assertEquals(SymShape.of(2, 1, Dim.T), plan.tensor("mask").shape());
         assertEquals(SymShape.of(2), plan.tensor("t").shape());
