@@ -1,5 +1,8 @@
 package org.voicestudio.engines.tensorrt;
 
+import org.voicestudio.inference.flow.host.HostFlowConditioner;
+import org.voicestudio.inference.flow.host.HostWeights;
+
 import org.bytedeco.tensorrt.nvinfer.ILogger;
 import org.voicestudio.engines.tensorrt.cache.BuildOptions;
 import org.voicestudio.engines.tensorrt.cache.PlanCache;
@@ -17,7 +20,7 @@ import java.io.PrintStream;
 import java.util.List;
 
 /**
- * The flow stage with the DiT estimator on TensorRT: plain-Java conditioning ({@link FlowConditioner}), then the
+ * The flow stage with the DiT estimator on TensorRT: plain-Java conditioning ({@link HostFlowConditioner}), then the
  * engine-independent {@link ConditionalFlowMatching} solver over {@link TensorRtDitEstimator}, from the fixed
  * {@link FlowNoise} — the same composition as the DJL flow model.
  *
@@ -27,11 +30,11 @@ import java.util.List;
 public final class TensorRtFlowModel implements FlowModel {
     private final FlowConfig config;
     private final FlowNoise noise;
-    private final FlowConditioner conditioner;
+    private final HostFlowConditioner conditioner;
     private final TensorRtDitEstimator estimator;
     private final ConditionalFlowMatching solver;
 
-    TensorRtFlowModel(FlowConfig config, FlowNoise noise, FlowConditioner conditioner, TensorRtDitEstimator estimator) {
+    TensorRtFlowModel(FlowConfig config, FlowNoise noise, HostFlowConditioner conditioner, TensorRtDitEstimator estimator) {
         this.config = config;
         this.noise = noise;
         this.conditioner = conditioner;
@@ -57,7 +60,7 @@ public final class TensorRtFlowModel implements FlowModel {
             throw e;
         }
         TensorRtDitEstimator estimator = new TensorRtDitEstimator(full, streaming, c.outputSize(), c.staticChunkSize());
-        return new TensorRtFlowModel(c, FlowNoise.forModel(folder, c.outputSize()), new FlowConditioner(folder.flowWeights(), c), estimator);
+        return new TensorRtFlowModel(c, FlowNoise.forModel(folder, c.outputSize()), new HostFlowConditioner(c, new HostWeights.Checkpoint(folder.flowWeights())), estimator);
     }
 
     public TensorRtDitEstimator estimator() { return estimator; }
