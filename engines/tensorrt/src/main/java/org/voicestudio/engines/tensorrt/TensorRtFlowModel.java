@@ -67,11 +67,7 @@ public final class TensorRtFlowModel implements FlowModel {
 
     @Override
     public Mel inference(FlowRequest request) {
-        FlowConditioning cond = conditioner.condition(request);
-        int frames = cond.layout().frames();
-        float[] x = solver.solve(frames, noise.frames(frames), cond.mu(), cond.mask(), cond.spks(), cond.cond(), request.streaming(),
-                ConditionalFlowMatching.StepObserver.NONE);
-        return cond.target(x, config.outputSize());
+        return solver.generate(conditioner.condition(request), noise, request.streaming(), ConditionalFlowMatching.StepObserver.NONE);
     }
 
     @Override
