@@ -10,7 +10,6 @@ import org.voicestudio.engines.tensorrt.plan.LayerPlan;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
 import org.voicestudio.inference.flow.ConditionalFlowMatching;
-import org.voicestudio.inference.flow.FlowConditioning;
 import org.voicestudio.inference.flow.FlowModel;
 import org.voicestudio.inference.flow.FlowNoise;
 import org.voicestudio.inference.loading.ModelFolder;

@@ -16,8 +16,6 @@ import org.voicestudio.inference.llm.Prefill;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * CosyVoice3LM on PyTorch through DJL, float32 on the CPU (reference §3): the Qwen2 backbone

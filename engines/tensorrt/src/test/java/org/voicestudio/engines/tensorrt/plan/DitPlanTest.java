@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Test;
 import org.voicestudio.inference.config.ModelConfig;
 import org.voicestudio.inference.loading.CheckpointLayout;
 
-import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
