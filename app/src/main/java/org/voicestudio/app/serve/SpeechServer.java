@@ -104,6 +104,9 @@ public final class SpeechServer implements AutoCloseable {
     /** The address bound (the real port when 0 was asked for). */
     public InetSocketAddress address() { return http.getAddress(); }
 
+    /** Requests holding or waiting for the model now. */
+    int waitingForModel() { return waiting.get(); }
+
     @Override
     public void close() {
         http.stop(0);
