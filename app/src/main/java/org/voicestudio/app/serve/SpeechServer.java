@@ -129,6 +129,11 @@ public final class SpeechServer implements AutoCloseable {
             } catch (ApiError e) {
                 log.accept(ex.getRequestMethod() + " " + path + " -> " + e.status + ": " + e.getMessage());
                 if (ex.getResponseCode() == -1) sendJson(ex, e.status, e.body());
+            } catch (RuntimeException e) {
+                // a bug or an unexpected state: the reason, not a stack trace, and the server keeps serving
+                ApiError a = ApiError.status(500, "the server failed: " + message(e), "internal_error");
+                log.accept(ex.getRequestMethod() + " " + path + " -> 500: " + e);
+                if (ex.getResponseCode() == -1) sendJson(ex, a.status, a.body());
             }
         } catch (BrokenStream e) {
             // not closed: the server drops the connection without the last chunk, so the client sees a broken transfer
@@ -140,7 +145,7 @@ public final class SpeechServer implements AutoCloseable {
         ex.close();
     }
 
-    /** Synthesis failed after the status line was sent. */
+    /** Synthesis failed after the status line was sent: the connection is dropped, not closed cleanly. */
     private static final class BrokenStream extends IOException {
         BrokenStream(String message, Throwable cause) { super(message, cause); }
     }
@@ -260,26 +265,27 @@ public final class SpeechServer implements AutoCloseable {
         return available.contains(voice.language()) ? voice.language() : "en";
     }
 
-    /** Writes chunks as they come; a failed write (client gone) cancels the synthesis. */
-    private String streamed(HttpExchange ex, SpeechRequest req, TakeRequest take) throws IOException {
-        ex.sendResponseHeaders(200, 0); // 0: chunked transfer encoding
-        OutputStream out = ex.getResponseBody();
+    /**
+     * Writes chunks as they come; a failed write (client gone) cancels the synthesis. The status
+     * line goes out with the first chunk, so a synthesis that fails before any audio is still a
+     * 500 with the reason; one that fails later ends the connection without the last chunk.
+     */
+    private String streamed(HttpExchange ex, SpeechRequest req, TakeRequest take) throws IOException, ApiError {
         CancelSignal cancel = new CancelSignal();
         AtomicReference<IOException> clientGone = new AtomicReference<>();
         Ending ending = new Ending();
         byte[] header = req.format().streamHeader(synthesizer.sampleRate());
-        try {
-            if (header.length > 0) {
-                out.write(header);
-                out.flush();
-            }
-        } catch (IOException e) {
-            return "client disconnected before the audio";
-        }
+        boolean[] started = {false};
         synthesizer.synthesize(take, new SynthesisListener() {
             @Override public void onAudio(AudioChunk c) {
                 if (clientGone.get() != null) return;
                 try {
+                    OutputStream out = ex.getResponseBody();
+                    if (!started[0]) {
+                        started[0] = true;
+                        ex.sendResponseHeaders(200, 0); // 0: chunked transfer encoding
+                        out.write(header);
+                    }
                     out.write(ResponseFormat.pcm16(c.samples()));
                     out.flush(); // one HTTP chunk per audio chunk, on the wire now
                 } catch (IOException e) {
@@ -292,11 +298,20 @@ public final class SpeechServer implements AutoCloseable {
             @Override public void onFailed(Throwable t) { ending.set("failed", t); }
         }, cancel);
         if (clientGone.get() != null) return "client disconnected; synthesis " + ending.what;
-        if (ending.failure != null) {
-            log.accept("synthesis failed: " + message(ending.failure));
-            throw new BrokenStream("synthesis failed mid-stream: " + message(ending.failure), ending.failure);
+        if (!started[0]) {
+            if (!"finished".equals(ending.what)) throw failed(ending);
+            ex.sendResponseHeaders(200, 0); // no audio at all: an empty stream, but a well-formed one
+            ex.getResponseBody().write(header);
+        }
+        if (ending.failure != null || !"finished".equals(ending.what)) {
+            log.accept("synthesis failed mid-stream: " + failed(ending).getMessage());
+            throw new BrokenStream("synthesis failed mid-stream", ending.failure);
         }
         return ending.what;
+    }
+
+    private static ApiError failed(Ending ending) {
+        return ApiError.status(500, "synthesis failed: " + (ending.failure != null ? message(ending.failure) : ending.what), "synthesis_failed");
     }
 
     /** Synthesizes all, then sends the file with its length; a failure is a 500 with the reason. */
@@ -308,9 +323,7 @@ public final class SpeechServer implements AutoCloseable {
             @Override public void onCancelled() { ending.set("cancelled", null); }
             @Override public void onFailed(Throwable t) { ending.set("failed", t); }
         }), new CancelSignal());
-        if (ending.failure != null || !"finished".equals(ending.what)) {
-            throw ApiError.status(500, "synthesis failed: " + (ending.failure != null ? message(ending.failure) : ending.what), "synthesis_failed");
-        }
+        if (ending.failure != null || !"finished".equals(ending.what)) throw failed(ending);
         ByteArrayOutputStream file = new ByteArrayOutputStream();
         req.format().writeWhole(audio.samples(), synthesizer.sampleRate(),
                 new ExportFormat.Metadata("", voice.name(), "seed " + req.seed()), file);

@@ -307,6 +307,10 @@ class SpeechServerTest {
                     .POST(HttpRequest.BodyPublishers.ofString(speech("Hola.", "wav", false))).build(), HttpResponse.BodyHandlers.ofByteArray());
             assertError(r, 500, "server_error", null, "synthesis_failed");
             assertTrue(message(r).contains("no-such-engine") && !message(r).contains("\tat "), message(r));
+            // a streamed request fails before its first chunk, so it too gets the status and the reason
+            HttpResponse<byte[]> streamed = CLIENT.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + failing.address().getPort() + SpeechServer.SPEECH))
+                    .POST(HttpRequest.BodyPublishers.ofString(speech("Hola.", "pcm", true))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertError(streamed, 500, "server_error", null, "synthesis_failed");
         }
     }
 
