@@ -23,19 +23,27 @@ import java.util.concurrent.Callable;
  * what is missing. For vLLM it talks to the server: lists its models, then streams a short
  * completion and checks that the ids that come back are speech tokens of the model.
  */
-@Command(name = "doctor", mixinStandardHelpOptions = true, description = "Check that an engine works on this machine.")
+@Command(name = "doctor", mixinStandardHelpOptions = true, description = {"Check that an engine works on this machine.",
+        "  doctor                                   availability of every engine",
+        "  doctor --engine vllm --url U [--model DIR]   talk to a vLLM server, stream a test completion",
+        "  doctor --engine tensorrt --model DIR [--golden F]   build the TensorRT plans, check parity, benchmark"})
 public final class DoctorCommand implements Callable<Integer> {
     @Option(names = "--engine", description = "engine id (default: all engines, availability only)") String engine;
     @Option(names = "--url", description = "vLLM server, e.g. http://127.0.0.1:8000") URI url;
     @Option(names = "--served-model-name", defaultValue = VllmExporter.SERVED_MODEL_NAME, description = "model name the server serves") String servedName;
     @Option(names = "--model", description = "the CosyVoice3 model folder the server's export came from (for a test completion)") Path model;
     @Option(names = "--tokens", defaultValue = "50", description = "length of the test completion") int tokens;
+    @Option(names = "--golden", description = "golden.safetensors of cv3-tiny, for the TensorRT parity check") Path golden;
 
     @Override
     public Integer call() throws Exception {
         if (engine == null) {
             for (Engine e : Engines.all()) print(e.id(), e.availability());
             return 0;
+        }
+        if (engine.equals("tensorrt")) {
+            if (model == null) throw new IllegalArgumentException("give --model DIR (cv3-tiny with --golden for parity)");
+            return org.voicestudio.engines.tensorrt.TensorRtDoctor.run(model, golden, System.out); // 0 ok, 1 check failed, 2 unavailable
         }
         if (!engine.equals("vllm")) {
             Availability a = Engines.require(engine).availability();

@@ -1,5 +1,7 @@
 package org.voicestudio.inference.flow;
 
+import org.voicestudio.inference.audio.Mel;
+
 /**
  * The Euler solver of {@code CausalConditionalCFM} (reference §4.1): {@code n_timesteps} steps on the cosine
  * time grid, each one estimator call on a classifier-free-guidance batch of 2 (row 0 conditional, row 1 with
@@ -66,6 +68,16 @@ public final class ConditionalFlowMatching {
      * @param cond  (mel, T)
      * @return the final sample (mel, T), prompt frames included
      */
+    /**
+     * The flow after its conditioning: start from the fixed noise {@code rand_noise[:, :, :T]}
+     * (temperature 1), solve, and keep the target frames {@code feat[:, :, 2P:]}.
+     */
+    public Mel generate(FlowConditioning c, FlowNoise noise, boolean streaming, StepObserver observer) {
+        int frames = c.layout().frames();
+        float[] x = solve(frames, noise.frames(frames), c.mu(), c.mask(), c.spks(), c.cond(), streaming, observer);
+        return c.target(x, melChannels);
+    }
+
     public float[] solve(int frames, float[] noise, float[] mu, float[] mask, float[] spks, float[] cond, boolean streaming,
                          StepObserver observer) {
         int plane = melChannels * frames;

@@ -4,6 +4,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.voicestudio.app.ui.DemoModel;
+import org.voicestudio.app.ui.engines.Preset;
+import org.voicestudio.engines.vllm.OpenAiTestServer;
+import org.voicestudio.engines.vllm.VllmExporter;
+import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.engine.Stage;
 import org.voicestudio.inference.metrics.StageEvent;
 import org.voicestudio.inference.pipeline.AudioChunk;
@@ -75,6 +79,28 @@ class PipelineSynthesizerTest {
         try (PipelineSynthesizer synth = PipelineSynthesizer.open(dir.resolve("demo"), id -> { throw new IOException("the voice '" + id + "' is not in the library"); })) {
             Heard h = run(synth, new TakeRequest("Hi.", "ana", "en", 1.0, 7, DJL), new CancelSignal());
             assertEquals(List.of("failed: java.io.IOException: the voice 'ana' is not in the library"), h.ends);
+        }
+    }
+
+    @Test
+    void theVllmPresetStreamsATakeFromAServer() throws Exception {
+        Map<Stage, String> vllm = Preset.standard().stream().filter(p -> p.name().equals("vLLM")).findFirst().orElseThrow().engineIds();
+        assertEquals("vllm", vllm.get(Stage.LLM));
+        Path export = dir.resolve("vllm-export");
+        try (ModelFolder folder = ModelFolder.open(dir.resolve("demo"))) {
+            VllmExporter.export(folder, export, VllmExporter.Precision.F32);
+        }
+        try (OpenAiTestServer server = new OpenAiTestServer(export, VllmExporter.SERVED_MODEL_NAME)) {
+            System.setProperty("voicestudio.vllm.url", server.url().toString());
+            try (PipelineSynthesizer synth = PipelineSynthesizer.open(dir.resolve("demo"), id -> { throw new IOException("no voices here"); })) {
+                synth.prepare(vllm);
+                Heard h = run(synth, new TakeRequest("Hi there.", null, "en", 1.0, 7, vllm), new CancelSignal());
+                assertEquals(List.of("finished"), h.ends);
+                assertTrue(h.chunks.stream().mapToInt(c -> c.samples().length).sum() > 0);
+                assertTrue(h.events.stream().anyMatch(e -> e.stage() == Stage.LLM && e.items() > 0), "LLM steps came from the server");
+            } finally {
+                System.clearProperty("voicestudio.vllm.url");
+            }
         }
     }
 }

@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * when {@code top_k} is 1, else seeded top-k from the softmax over the allowed ids. Faults can be
  * switched on to test the client: HTTP 500s, a stream cut short, a slow server, another model.
  */
-final class OpenAiTestServer implements AutoCloseable {
+public final class OpenAiTestServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpServer http;
@@ -39,7 +39,7 @@ final class OpenAiTestServer implements AutoCloseable {
     volatile Integer forcedId = null;
     final AtomicInteger completions = new AtomicInteger();
 
-    OpenAiTestServer(Path export, String servedName) throws IOException {
+    public OpenAiTestServer(Path export, String servedName) throws IOException {
         this.model = export == null ? null : new ExportedQwen2(export);
         this.servedName = servedName;
         http = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -49,7 +49,7 @@ final class OpenAiTestServer implements AutoCloseable {
         http.start();
     }
 
-    URI url() { return URI.create("http://127.0.0.1:" + http.getAddress().getPort()); }
+    public URI url() { return URI.create("http://127.0.0.1:" + http.getAddress().getPort()); }
 
     private void models(HttpExchange ex) throws IOException {
         ObjectNode body = JSON.createObjectNode().put("object", "list");

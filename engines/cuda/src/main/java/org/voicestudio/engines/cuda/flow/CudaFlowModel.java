@@ -1,5 +1,8 @@
 package org.voicestudio.engines.cuda.flow;
 
+import org.voicestudio.inference.flow.host.HostFlowConditioner;
+import org.voicestudio.inference.flow.host.HostWeights;
+
 import org.voicestudio.engines.cuda.CudaContext;
 import org.voicestudio.engines.cuda.Gemm;
 import org.voicestudio.inference.audio.Mel;
@@ -88,11 +91,7 @@ public final class CudaFlowModel implements FlowModel {
 
     /** {@link #inference(FlowRequest)} with each Euler step reported to {@code observer}. */
     public Mel inference(FlowRequest request, ConditionalFlowMatching.StepObserver observer) {
-        FlowConditioning c = condition(request);
-        int frames = c.layout().frames();
-        float[] x0 = noise.frames(frames);                              // rand_noise[:, :, :T], temperature 1
-        float[] x = solver.solve(frames, x0, c.mu(), c.mask(), c.spks(), c.cond(), request.streaming(), observer);
-        return c.target(x, config.outputSize());                        // feat[:, :, 2P:]
+        return solver.generate(condition(request), noise, request.streaming(), observer);
     }
 
     /** Everything before the solver, on the host: spks, token embeddings, h, mu, cond and mask for this request. */

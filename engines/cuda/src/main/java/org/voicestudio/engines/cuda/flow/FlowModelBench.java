@@ -1,5 +1,8 @@
 package org.voicestudio.engines.cuda.flow;
 
+import org.voicestudio.inference.flow.host.HostFlowConditioner;
+import org.voicestudio.inference.flow.host.HostWeights;
+
 import org.voicestudio.engines.cuda.CudaContext;
 import org.voicestudio.engines.cuda.Gemm;
 import org.voicestudio.inference.audio.Mel;

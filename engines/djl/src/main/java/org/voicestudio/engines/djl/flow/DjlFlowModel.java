@@ -70,11 +70,7 @@ public final class DjlFlowModel implements FlowModel {
 
     /** {@link #inference(FlowRequest)} with each Euler step reported to {@code observer}. */
     public Mel inference(FlowRequest request, ConditionalFlowMatching.StepObserver observer) {
-        FlowConditioning c = condition(request);
-        int frames = c.layout().frames();
-        float[] x0 = noise.frames(frames);                              // rand_noise[:, :, :T], temperature 1
-        float[] x = solver.solve(frames, x0, c.mu(), c.mask(), c.spks(), c.cond(), request.streaming(), observer);
-        return c.target(x, config.outputSize());                        // feat[:, :, 2P:]
+        return solver.generate(condition(request), noise, request.streaming(), observer);
     }
 
     /** Everything before the solver: spks, token embeddings, h, mu, cond and mask for this request. */

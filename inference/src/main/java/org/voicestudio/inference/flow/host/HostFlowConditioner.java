@@ -1,4 +1,4 @@
-package org.voicestudio.engines.cuda.flow;
+package org.voicestudio.inference.flow.host;
 
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
 import org.voicestudio.inference.flow.FlowConditioning;
@@ -9,15 +9,16 @@ import org.voicestudio.inference.flow.FlowModel.FlowRequest;
  * Everything {@code CausalMaskedDiffWithDiT.inference} computes before the solver (reference §4.1, §4.3), in
  * plain Java on the host: {@code spks = spk_embed_affine_layer(normalize(xvec))}, the token embedding, the
  * pre-lookahead layer, {@code mu = h.repeat_interleave(token_mel_ratio)} transposed, the prompt cond and the
- * mask. Immutable after construction; safe to share between threads.
+ * mask. Immutable after construction; safe to share between threads. Engines whose estimator runs
+ * elsewhere (CUDA, TensorRT) use it: the conditioning runs once per request, not per Euler step.
  */
-final class HostFlowConditioner {
+public final class HostFlowConditioner {
     private final FlowConfig config;
     private final HostSpeakerProjection speaker;
     private final HostTokenEmbedding inputEmbedding;
     private final HostPreLookaheadLayer preLookahead;
 
-    HostFlowConditioner(FlowConfig config, HostWeights weights) {
+    public HostFlowConditioner(FlowConfig config, HostWeights weights) {
         if (config.inputSize() != config.outputSize()) {
             throw new IllegalArgumentException("the CosyVoice3 flow feeds h as mu, so input_size (" + config.inputSize()
                     + ") must equal output_size (" + config.outputSize() + ")");
@@ -28,7 +29,7 @@ final class HostFlowConditioner {
         this.preLookahead = new HostPreLookaheadLayer(weights, config);
     }
 
-    FlowConditioning condition(FlowRequest request) {
+    public FlowConditioning condition(FlowRequest request) {
         FlowLayout layout = FlowLayout.of(request, config);
         int mel = config.outputSize(), ratio = layout.tokenMelRatio();
         float[] spks = speaker.forward(request.embedding());                                                   // [80]

@@ -1,4 +1,4 @@
-package org.voicestudio.engines.cuda.flow;
+package org.voicestudio.inference.flow.host;
 
 import org.voicestudio.inference.tensor.DType;
 import org.voicestudio.inference.tensor.StateDict;
@@ -7,7 +7,7 @@ import org.voicestudio.inference.tensor.Tensor;
 import java.util.SplittableRandom;
 
 /** Where the host-side flow layers get their float32 weights: the checkpoint, or deterministic random values (benchmarks). */
-sealed interface HostWeights {
+public sealed interface HostWeights {
 
     /** The tensor {@code key} as a row-major float array, after checking it has {@code shape}. */
     float[] get(String key, long... shape);

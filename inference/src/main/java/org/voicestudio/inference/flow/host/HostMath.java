@@ -1,4 +1,4 @@
-package org.voicestudio.engines.cuda.flow;
+package org.voicestudio.inference.flow.host;
 
 /** Float32 dot product of the host-side flow layers. */
 final class HostMath {

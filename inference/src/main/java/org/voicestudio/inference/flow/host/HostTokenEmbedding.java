@@ -1,4 +1,4 @@
-package org.voicestudio.engines.cuda.flow;
+package org.voicestudio.inference.flow.host;
 
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
 
