@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
                 ParityCommand.class,
                 ExportCommand.class,
                 DoctorCommand.class,
+                ServeCommand.class,
         })
 public final class StudioCommand implements Runnable {
 

@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  * Where the studio meets {@code inference/}: how a model folder becomes a
  * {@link org.voicestudio.app.ui.synthesis.Synthesizer} and how the untrained demo model is made.
  */
-final class Inference {
+public final class Inference {
     private Inference() {}
 
     /** Seed of the demo model's random weights: every first run makes the same model. */
@@ -91,7 +91,7 @@ final class Inference {
         return Inference::ensureDemo;
     }
 
-    static void ensureDemo(Path folder) throws IOException {
+    public static void ensureDemo(Path folder) throws IOException {
         if (Files.isRegularFile(folder.resolve("cosyvoice3.yaml")) && Files.isRegularFile(folder.resolve("hift.pt"))) return;
         Path tmp = folder.resolveSibling(folder.getFileName() + ".partial");
         deleteTree(tmp);

@@ -59,7 +59,8 @@ public enum ExportFormat {
         }
     }
 
-    static short[] toPcm16(float[] samples) {
+    /** Mono floats in [-1, 1] as 16-bit samples: clipped, NaN as silence, rounded. */
+    public static short[] toPcm16(float[] samples) {
         short[] pcm = new short[samples.length];
         for (int i = 0; i < samples.length; i++) {
             float v = Float.isNaN(samples[i]) ? 0f : Math.max(-1f, Math.min(1f, samples[i]));
