@@ -62,7 +62,8 @@ public final class SynthesisViewModel {
     private final RandomGenerator seeds;
 
     private final StringProperty text = new SimpleStringProperty("");
-    private final StringProperty language = new SimpleStringProperty("en");
+    /** Starts in the desktop's language (a Spanish desktop reads "23" as "veintitrés"); English when the frontend lacks it. */
+    private final StringProperty language = new SimpleStringProperty(java.util.Locale.getDefault().getLanguage());
     private final javafx.collections.ObservableList<String> languages = javafx.collections.FXCollections.observableArrayList("en");
     private final javafx.collections.ObservableList<String> sentences = javafx.collections.FXCollections.observableArrayList();
     private final StringProperty sentencesProblem = new SimpleStringProperty();
