@@ -45,9 +45,14 @@ public final class CudaHiftDecoder implements HiftDecoder {
 
     /** @param hift {@code hift.pt} with weight norms fused ({@code ModelFolder.hiftWeights()}); read once, not kept */
     public CudaHiftDecoder(CudaContext ctx, HiftConfig config, StateDict hift) {
+        this(ctx, config, new HiftPlan(config, HiftPlan.Weights.of(hift)));
+    }
+
+    /** The decoder of an already built plan (random full-geometry weights in benchmarks). */
+    CudaHiftDecoder(CudaContext ctx, HiftConfig config, HiftPlan plan) {
         this.ctx = ctx;
         this.config = config;
-        this.plan = new HiftPlan(config, hift);
+        this.plan = plan;
         ctx.makeCurrent();
         float[] packed = plan.packedWeights();
         this.weights = ctx.allocate(packed.length * 4L);
@@ -84,6 +89,7 @@ public final class CudaHiftDecoder implements HiftDecoder {
         ensureWorkspace(mel, stftFrames, frames);
         melBuffer.upload(mel.data(), 0);
         sourceBuffer.upload(sourceStft, 0);
+        ctx.synchronizeDevice();                                   // the uploads have landed before the stream reads them
         DeviceBuffer out = plan.forward(ops, melBuffer, mel.frames(), sourceBuffer, stftFrames, frames, Arrays.asList(work));
         ctx.synchronize();
         return out.downloadFloats(0, sourceChannels * stftFrames);

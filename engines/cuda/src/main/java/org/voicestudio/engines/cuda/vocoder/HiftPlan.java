@@ -60,6 +60,21 @@ final class HiftPlan {
         void reflectPadLeft1(B out, B in, int channels, int frames);
     }
 
+    /** Where the plan reads its float32 weights: a key and its expected shape. */
+    @FunctionalInterface
+    interface Weights {
+        float[] get(String key, int... shape);
+
+        /** From a state dict, with its shape checks. */
+        static Weights of(StateDict dict) {
+            return (key, shape) -> {
+                long[] s = new long[shape.length];
+                for (int i = 0; i < shape.length; i++) s[i] = shape[i];
+                return dict.get(key, s).toFloats();
+            };
+        }
+    }
+
     private final HiftConfig config;
     private final float[] packed;
     private final Conv convPre;
@@ -82,7 +97,7 @@ final class HiftPlan {
     }
 
     /** @param hift {@code hift.pt} with weight norms fused ({@code ModelFolder.hiftWeights()}); not kept */
-    HiftPlan(HiftConfig config, StateDict hift) {
+    HiftPlan(HiftConfig config, Weights hift) {
         this.config = config;
         Packer p = new Packer();
         int base = config.baseChannels();
@@ -137,21 +152,21 @@ final class HiftPlan {
     /** CosyVoice's CausalConv1d: floor((k - 1) d / 2) * 2 + (k + 1) % 2 zeros on the causal side. */
     static int causalPadding(int k, int dilation) { return (k - 1) * dilation / 2 * 2 + (k + 1) % 2; }
 
-    private static Conv conv(HiftPlan.Packer p, StateDict w, String prefix, int cout, int cin, int k, int dilation, int stride, int padLeft, int up) {
+    private static Conv conv(HiftPlan.Packer p, Weights w, String prefix, int cout, int cin, int k, int dilation, int stride, int padLeft, int up) {
         if (k > MAX_K) throw new IllegalArgumentException(prefix + "weight: kernel " + k + " is longer than hift.cu's CONV_MAX_K " + MAX_K);
-        long weight = p.add(w.get(prefix + "weight", cout, cin, k).toFloats());
-        long bias = p.add(w.get(prefix + "bias", cout).toFloats());
+        long weight = p.add(w.get(prefix + "weight", cout, cin, k));
+        long bias = p.add(w.get(prefix + "bias", cout));
         return new Conv(weight, bias, cout, cin, k, dilation, stride, padLeft, up);
     }
 
-    private static Snake snake(HiftPlan.Packer p, StateDict w, String key, int channels) {
-        float[] alpha = w.get(key, channels).toFloats();
+    private static Snake snake(HiftPlan.Packer p, Weights w, String key, int channels) {
+        float[] alpha = w.get(key, channels);
         float[] inv = new float[channels];
         for (int c = 0; c < channels; c++) inv[c] = 1f / (alpha[c] + NO_DIV_BY_ZERO);
         return new Snake(p.add(alpha), p.add(inv));
     }
 
-    private static List<Layer> resBlock(HiftPlan.Packer p, StateDict w, String prefix, int channels, int k, int[] dilations) {
+    private static List<Layer> resBlock(HiftPlan.Packer p, Weights w, String prefix, int channels, int k, int[] dilations) {
         List<Layer> layers = new ArrayList<>();
         for (int j = 0; j < dilations.length; j++) {
             layers.add(new Layer(

@@ -38,7 +38,7 @@ class HiftPlanTest {
         folder = TinyModelConfig.open();
         HiftConfig config = folder.config().hift();
         StateDict fused = folder.hiftWeights();
-        plan = new HiftPlan(config, fused);
+        plan = new HiftPlan(config, HiftPlan.Weights.of(fused));
         try (StateDict raw = PtReader.readStateDict(folder.file("hift.pt"))) {
             hift = new CausalHift(config, new HostF0Predictor(raw, config.inChannels(), config.f0CondChannels()), HostHiftOps.decoder(plan),
                     fused.get("m_source.l_linear.weight", 1, config.nbHarmonics() + 1).toFloats(),
