@@ -25,8 +25,8 @@ extern "C" __global__ void causal_conv1d(float* y, const float* x, const float* 
     float acc[CONV_CO_TILE];
 #pragma unroll
     for (int c = 0; c < CONV_CO_TILE; c++) acc[c] = 0.0f;
-    long len = (long) tin * up;
-    long base = (long) t * stride - pad_left;
+    int len = tin * up;                 // frames stay far below 2^31 (the host checks channels x frames)
+    int base = t * stride - pad_left;
     for (int ci0 = 0; ci0 < cin; ci0 += CONV_CI_CHUNK) {
         int chunk = min(CONV_CI_CHUNK, cin - ci0);
         __syncthreads();
@@ -41,9 +41,9 @@ extern "C" __global__ void causal_conv1d(float* y, const float* x, const float* 
                 const float* xr = x + (long) (ci0 + dc) * tin;
                 const float* wr = ws + dc * CONV_CO_TILE * k;
                 for (int kk = 0; kk < k; kk++) {
-                    long u = base + (long) kk * dilation;
+                    int u = base + kk * dilation;
                     if (u < 0 || u >= len) continue;
-                    float xv = xr[u / up];
+                    float xv = xr[up == 1 ? u : u / up];   // uniform branch: no division for the plain convs
 #pragma unroll
                     for (int c = 0; c < CONV_CO_TILE; c++) acc[c] = fmaf(wr[c * k + kk], xv, acc[c]);
                 }
