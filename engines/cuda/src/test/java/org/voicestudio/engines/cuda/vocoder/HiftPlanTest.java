@@ -13,6 +13,7 @@ import org.voicestudio.inference.vocoder.CausalHift;
 import org.voicestudio.inference.vocoder.VocoderNoise;
 
 import java.io.IOException;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -85,6 +86,24 @@ class HiftPlanTest {
         assertEquals(decoderWeights + snakeInverses(), plan.packedWeights().length);
         var e = assertThrows(IllegalArgumentException.class, () -> plan.decodedFrames(4, false));
         assertTrue(e.getMessage().contains("keeps the last 4 as conv_pre look-ahead"), e.getMessage());
+    }
+
+    @Test
+    void fullGeometryPlanSizesItsWorkspaceForTheLastStage() {
+        java.util.Map<String, int[]> seen = new java.util.HashMap<>();
+        HiftPlan full = new HiftPlan(VocoderBench.FULL, (key, shape) -> {
+            seen.put(key, shape);
+            int n = 1;
+            for (int d : shape) n *= d;
+            return new float[n];
+        });
+        // 10 s = 500 mel frames: the last stage holds 64 channels x (120 * 500 + 1) frames, the largest activation
+        assertEquals(64L * (120 * 500 + 1), full.workFloats(500));
+        assertEquals(List.of(512, 80, 5), java.util.Arrays.stream(seen.get("conv_pre.weight")).boxed().toList());
+        assertEquals(List.of(256, 18, 30), java.util.Arrays.stream(seen.get("source_downs.0.weight")).boxed().toList());
+        assertEquals(List.of(128, 18, 6), java.util.Arrays.stream(seen.get("source_downs.1.weight")).boxed().toList());
+        assertEquals(List.of(64, 18, 1), java.util.Arrays.stream(seen.get("source_downs.2.weight")).boxed().toList());
+        assertEquals(List.of(18, 64, 7), java.util.Arrays.stream(seen.get("conv_post.weight")).boxed().toList());
     }
 
     /** Every Snake alpha is packed twice (alpha and 1 / (alpha + 1e-9)). */

@@ -46,6 +46,7 @@ class HostF0PredictorTest {
         assertEquals(expected.length, actual.length, name + " length");
         double max = 0;
         for (int i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i] - actual[i]) / Math.max(1e-3, Math.abs(expected[i])));
+        System.out.printf("%s: max relative difference %.3g%n", name, max);
         assertTrue(max <= F0_REL_TOL, name + ": max relative difference " + max + " (tolerance " + F0_REL_TOL + ")");
     }
 
