@@ -5,7 +5,7 @@
 // product is a plain float32 FMA: no tensor cores, no TF32 (its 10-bit mantissa would move the
 // conv_post phase rows by ~1e-3, and the phases go straight into sin/cos of the iSTFT).
 
-#define CONV_CO_TILE 8     // output channels per block (accumulated in registers)
+#define CONV_CO_TILE 8     // output channels per block (accumulated in registers; the loads below assume 8)
 #define CONV_CI_CHUNK 8    // input channels whose weights sit in shared memory at once
 #define CONV_MAX_K 32      // longest kernel (source_downs.0: 2 * 15 = 30)
 
@@ -19,7 +19,8 @@
 extern "C" __global__ void causal_conv1d(float* y, const float* x, const float* w, const float* bias, const float* res,
                                          int cin, int tin, int cout, int tout, int k, int dilation, int stride,
                                          int pad_left, int up) {
-    __shared__ float ws[CONV_CI_CHUNK * CONV_CO_TILE * CONV_MAX_K];   // [ci][co][k]
+    // [ci][k][co]: the 8 output channels of one tap are two float4 loads
+    __shared__ __align__(16) float ws[CONV_CI_CHUNK * CONV_MAX_K * CONV_CO_TILE];
     int t = blockIdx.x * blockDim.x + threadIdx.x;
     int co0 = blockIdx.y * CONV_CO_TILE;
     float acc[CONV_CO_TILE];
@@ -30,8 +31,8 @@ extern "C" __global__ void causal_conv1d(float* y, const float* x, const float* 
     for (int ci0 = 0; ci0 < cin; ci0 += CONV_CI_CHUNK) {
         int chunk = min(CONV_CI_CHUNK, cin - ci0);
         __syncthreads();
-        for (int i = threadIdx.x; i < chunk * CONV_CO_TILE * k; i += blockDim.x) {
-            int kk = i % k, c = (i / k) % CONV_CO_TILE, dc = i / (k * CONV_CO_TILE);
+        for (int i = threadIdx.x; i < chunk * k * CONV_CO_TILE; i += blockDim.x) {
+            int c = i % CONV_CO_TILE, kk = (i / CONV_CO_TILE) % k, dc = i / (CONV_CO_TILE * k);
             int co = co0 + c;
             ws[i] = co < cout ? w[((long) co * cin + ci0 + dc) * k + kk] : 0.0f;
         }
@@ -39,13 +40,20 @@ extern "C" __global__ void causal_conv1d(float* y, const float* x, const float* 
         if (t < tout) {
             for (int dc = 0; dc < chunk; dc++) {
                 const float* xr = x + (long) (ci0 + dc) * tin;
-                const float* wr = ws + dc * CONV_CO_TILE * k;
+                const float4* wr = reinterpret_cast<const float4*>(ws + dc * k * CONV_CO_TILE);
                 for (int kk = 0; kk < k; kk++) {
                     int u = base + kk * dilation;
                     if (u < 0 || u >= len) continue;
                     float xv = xr[up == 1 ? u : u / up];   // uniform branch: no division for the plain convs
-#pragma unroll
-                    for (int c = 0; c < CONV_CO_TILE; c++) acc[c] = fmaf(wr[c * k + kk], xv, acc[c]);
+                    float4 lo = wr[2 * kk], hi = wr[2 * kk + 1];
+                    acc[0] = fmaf(lo.x, xv, acc[0]);
+                    acc[1] = fmaf(lo.y, xv, acc[1]);
+                    acc[2] = fmaf(lo.z, xv, acc[2]);
+                    acc[3] = fmaf(lo.w, xv, acc[3]);
+                    acc[4] = fmaf(hi.x, xv, acc[4]);
+                    acc[5] = fmaf(hi.y, xv, acc[5]);
+                    acc[6] = fmaf(hi.z, xv, acc[6]);
+                    acc[7] = fmaf(hi.w, xv, acc[7]);
                 }
             }
         }
