@@ -2,6 +2,8 @@
 # Builds what a GPU run needs and stages it in <checkout>/.device (git-ignored), which the device
 # tool carries to the GPU machine (no Java, no Maven, no network there). Run here, on the build
 # machine:   engines/cuda/gpu/prepare-device.sh [/work/main]
+# from the checkout whose code should run; the argument is where .device goes: the device tool copies the
+# session's own checkout (/work/main), not a helper's worktree, so keep the default there.
 # Stages: a jlink'd Java runtime, the engine + inference jars and their JavaCPP jars (JNI glue only,
 # no -redist), the test classes, the JUnit console launcher, the golden files the GPU tests read
 # (never committed), and run-on-gpu.sh. Total well under the tool's 64 MiB.
