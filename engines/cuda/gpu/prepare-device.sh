@@ -2,9 +2,13 @@
 # Builds what a GPU run needs and stages it in <checkout>/.device (git-ignored), which the device
 # tool carries to the GPU machine (no Java, no Maven, no network there). Run here, on the build
 # machine:   engines/cuda/gpu/prepare-device.sh [/work/main]
+# from the checkout whose code should run; the argument is where .device goes: the device tool copies the
+# session's own checkout (/work/main), not a helper's worktree, so keep the default there.
 # Stages: a jlink'd Java runtime, the engine + inference jars and their JavaCPP jars (JNI glue only,
 # no -redist), the test classes, the JUnit console launcher, the golden files the GPU tests read
 # (never committed), and run-on-gpu.sh. Total well under the tool's 64 MiB.
+# The tokenizer (DJL HF tokenizers, ~19 MB) and ICU4J (~15 MB) jars of the inference frontend are left out:
+# no engine class uses them, and with them .device would pass the 64 MiB the device tool carries.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 DEST="${1:-/work/main}/.device"
@@ -20,7 +24,7 @@ mvn -B -q -o -pl engines/cuda -am package dependency:build-classpath -DskipTests
 
 mkdir -p "$DEST/lib" "$DEST/golden/cv3-tiny"
 rm -f "$DEST"/lib/*.jar
-tr ':' '\n' < engines/cuda/target/gpu-classpath.txt | grep -vE '/(junit|opentest4j|apiguardian)' | while read -r jar; do
+tr ':' '\n' < engines/cuda/target/gpu-classpath.txt | grep -vE '/(junit|opentest4j|apiguardian|tokenizers|icu4j)-' | while read -r jar; do
   [ -n "$jar" ] && cp "$jar" "$DEST/lib/"
 done
 cp engines/cuda/target/engine-cuda-*.jar "$DEST/lib/"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs on the GPU machine from the checkout root, with .device staged by prepare-device.sh:
-#   bash .device/run-on-gpu.sh [smoke|test|bench|all|flow]
+#   bash .device/run-on-gpu.sh [smoke|test|bench|all|flow|vocoder]
 # flow = all engine tests, then the whole-flow-stage benchmark (FlowModelBench) only.
+# vocoder = the vocoder tests (+ CudaEngineTest), then the vocoder benchmark (VocoderBench) only.
 # Writes the JUnit reports, the test log and the benchmark table under $OUT (or ./gpu-out).
 set -uo pipefail
 MODE="${1:-all}"
@@ -21,8 +22,9 @@ JOPTS=(--enable-native-access=ALL-UNNAMED -Xmx8g -Dgolden.dir="$D/golden" -Dvoic
 } 2>&1 | tee "$OUT/env.txt"
 
 status=0
-if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" = flow ]; then
+if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" = flow ] || [ "$MODE" = vocoder ]; then
   SELECT=(--select-package org.voicestudio.engines.cuda)
+  [ "$MODE" = vocoder ] && SELECT=(--select-package org.voicestudio.engines.cuda.vocoder --select-class org.voicestudio.engines.cuda.CudaEngineTest)
   [ "$MODE" = smoke ] && SELECT=(--select-class org.voicestudio.engines.cuda.CudaEngineTest --select-class org.voicestudio.engines.cuda.KernelCacheTest)
   "$JAVA" "${JOPTS[@]}" -jar "$D/junit-platform-console-standalone-1.14.1.jar" execute \
     --class-path "$CP" "${SELECT[@]}" --details=tree --disable-banner --reports-dir="$OUT/junit" 2>&1 | tee "$OUT/tests.log"
@@ -46,5 +48,9 @@ if [ "$MODE" = flow ] || [ "$MODE" = all ]; then
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
   kill "$SMI" 2>/dev/null
   echo "SM clock during the flow benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/flow-clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
+fi
+if [ "$MODE" = vocoder ] || [ "$MODE" = all ]; then
+  "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.vocoder.VocoderBench --out "$OUT/vocoder-bench.md" 2>&1 | tee "$OUT/vocoder-bench.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
 fi
 exit $status

@@ -137,6 +137,14 @@ public final class CudaContext implements AutoCloseable {
         Cuda.check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
     }
 
+    /**
+     * Waits for all work on the device, the legacy default stream included: a synchronous {@code cudaMemcpy}
+     * from pageable memory may return before its DMA lands, and this context's stream does not wait for it.
+     */
+    public void synchronizeDevice() {
+        Cuda.check(org.bytedeco.cuda.global.cudart.cudaDeviceSynchronize(), "cudaDeviceSynchronize");
+    }
+
     private void ensureOpen() {
         if (closed) throw new IllegalStateException("CUDA context already closed");
     }

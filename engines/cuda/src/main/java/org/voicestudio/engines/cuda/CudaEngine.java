@@ -3,6 +3,7 @@ package org.voicestudio.engines.cuda;
 import org.voicestudio.engines.cuda.flow.CudaFlowModel;
 import org.voicestudio.engines.cuda.llm.CudaSpeechLanguageModel;
 import org.voicestudio.engines.cuda.llm.LlmPrecision;
+import org.voicestudio.engines.cuda.vocoder.CudaVocoder;
 import org.voicestudio.inference.engine.Availability;
 import org.voicestudio.inference.engine.Engine;
 import org.voicestudio.inference.engine.Stage;
@@ -10,15 +11,17 @@ import org.voicestudio.inference.flow.FlowModel;
 import org.voicestudio.inference.flow.FlowNoise;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.vocoder.Vocoder;
 
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * The fast GPU path: our own NVRTC-compiled kernels, cuBLAS and CUDA graphs through JavaCPP.
- * Runs the LLM and flow stages. The flow ({@code flow.CudaFlowModel}) runs its DiT estimator on the GPU
+ * Runs all three stages. The flow ({@code flow.CudaFlowModel}) runs its DiT estimator on the GPU
  * and the once-per-request conditioning (speaker affine, token embedding, pre-lookahead layer) on the
- * host, with the engine-independent Euler/CFG solver; the vocoder on the GPU is not written (issue 5).
+ * host, with the engine-independent Euler/CFG solver; the vocoder ({@code vocoder.CudaVocoder}) runs the
+ * HiFT decoder on the GPU in fp32 and the F0 predictor on the host in float64.
  *
  * <p>System properties: {@code voicestudio.cuda.precision} ({@code fp32}, default, or {@code bf16}: today's
  * decode kernels are latency-bound rather than bandwidth-bound, so bf16 gains only ~9 % on an H200
@@ -37,7 +40,7 @@ public final class CudaEngine implements Engine {
 
     @Override public String displayName() { return "CUDA"; }
 
-    @Override public Set<Stage> stages() { return EnumSet.of(Stage.LLM, Stage.FLOW); }
+    @Override public Set<Stage> stages() { return EnumSet.of(Stage.LLM, Stage.FLOW, Stage.VOCODER); }
 
     @Override
     public synchronized Availability availability() {
@@ -72,6 +75,20 @@ public final class CudaEngine implements Engine {
         CudaContext ctx = CudaContext.open(0);
         try {
             return CudaFlowModel.load(ctx, true, config, model.flowWeights(), noise, precision);
+        } catch (RuntimeException | Error e) {
+            ctx.close();
+            throw e;
+        }
+    }
+
+    /** The vocoder with the model folder's exported noise if it has one, else the seeded noise. */
+    @Override
+    public Vocoder loadVocoder(ModelFolder model) {
+        Availability a = availability();
+        if (!a.available()) throw new IllegalStateException("CUDA engine unavailable: " + a.reason());
+        CudaContext ctx = CudaContext.open(0);
+        try {
+            return CudaVocoder.load(ctx, true, model);
         } catch (RuntimeException | Error e) {
             ctx.close();
             throw e;

@@ -18,7 +18,7 @@ class CudaEngineTest {
     void engineIsFoundThroughServiceLoader() {
         Engine e = Engines.require("cuda");
         assertEquals("CUDA", e.displayName());
-        assertEquals(java.util.EnumSet.of(Stage.LLM, Stage.FLOW), e.stages());
+        assertEquals(java.util.EnumSet.of(Stage.LLM, Stage.FLOW, Stage.VOCODER), e.stages());
     }
 
     @Test

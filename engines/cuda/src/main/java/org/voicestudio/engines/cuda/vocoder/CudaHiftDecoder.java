@@ -1,0 +1,172 @@
+package org.voicestudio.engines.cuda.vocoder;
+
+import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.engines.cuda.DeviceBuffer;
+import org.voicestudio.engines.cuda.Kernel;
+import org.voicestudio.engines.cuda.Kernel.Dim;
+import org.voicestudio.engines.cuda.Kernel.Ptr;
+import org.voicestudio.engines.cuda.vocoder.HiftPlan.Conv;
+import org.voicestudio.inference.audio.Mel;
+import org.voicestudio.inference.config.ModelConfig.HiftConfig;
+import org.voicestudio.inference.tensor.StateDict;
+import org.voicestudio.inference.vocoder.HiftDecoder;
+
+import java.util.Arrays;
+
+/**
+ * {@code CausalHiFTGenerator.decode} up to {@code conv_post} (reference §5) on the GPU in float32: the
+ * {@link HiftPlan} run with the kernels of {@code hift.cu}, one generic {@code causal_conv1d} (dilation,
+ * stride, left padding, fused nearest up-sampling) plus element-wise Snake, leaky ReLU, add, divide and
+ * reflection pad.
+ *
+ * <p>Why plain fp32 FMAs and no TF32 or bf16: conv_post's rows 9..17 are phases that go through sin/cos
+ * in the iSTFT, and the source STFT added at each stage carries the harmonic phase, a cumulative sum of
+ * F0 (reference §5: the official code runs F0 in float64; ports need TF32 off for parity). A
+ * 10-bit-mantissa product would move conv_post by ~1e-3 relative, 50x the reference tolerance.
+ *
+ * <p>The weights are uploaded once into one device buffer; the activations live in a workspace that grows
+ * with the longest mel seen. Not thread-safe.
+ */
+public final class CudaHiftDecoder implements HiftDecoder {
+    private static final String SOURCE = "hift.cu";
+    private static final int CO_TILE = 8;       // CONV_CO_TILE of hift.cu
+    private static final int T_TILE = 128;      // threads (time steps) per conv block
+    private static final int BLOCK = 256;       // threads per element-wise block
+
+    private final CudaContext ctx;
+    private final HiftConfig config;
+    private final HiftPlan plan;
+    private final DeviceBuffer weights;
+    private final Kernel conv, leakyRelu, snake, addInto, divide, reflectPad;
+    private final DeviceBuffer[] work = new DeviceBuffer[HiftPlan.WORK_BUFFERS];
+    private DeviceBuffer melBuffer, sourceBuffer;
+    private long workFloats, melFloats, sourceFloats;
+    private final HiftPlan.Ops<DeviceBuffer> ops = new GpuOps();
+
+    /** @param hift {@code hift.pt} with weight norms fused ({@code ModelFolder.hiftWeights()}); read once, not kept */
+    public CudaHiftDecoder(CudaContext ctx, HiftConfig config, StateDict hift) {
+        this(ctx, config, new HiftPlan(config, HiftPlan.Weights.of(hift)));
+    }
+
+    /** The decoder of an already built plan (random full-geometry weights in benchmarks). */
+    CudaHiftDecoder(CudaContext ctx, HiftConfig config, HiftPlan plan) {
+        this.ctx = ctx;
+        this.config = config;
+        this.plan = plan;
+        ctx.makeCurrent();
+        float[] packed = plan.packedWeights();
+        this.weights = ctx.allocate(packed.length * 4L);
+        try {
+            weights.upload(packed, 0);
+            var kc = ctx.kernels();
+            this.conv = kc.kernel(SOURCE, "causal_conv1d");
+            this.leakyRelu = kc.kernel(SOURCE, "leaky_relu");
+            this.snake = kc.kernel(SOURCE, "snake");
+            this.addInto = kc.kernel(SOURCE, "add_into");
+            this.divide = kc.kernel(SOURCE, "divide");
+            this.reflectPad = kc.kernel(SOURCE, "reflect_pad_left1");
+        } catch (RuntimeException | Error e) {
+            weights.close();
+            throw e;
+        }
+    }
+
+    /** Bytes of weights on the device. */
+    public long weightBytes() { return weights.bytes(); }
+
+    @Override
+    public float[] forward(Mel mel, float[] sourceStft, int stftFrames, boolean finalize) {
+        if (mel.channels() != config.inChannels()) throw new IllegalArgumentException("HiFT decoder needs " + config.inChannels() + " mel channels, got " + mel.channels());
+        int frames = plan.decodedFrames(mel.frames(), finalize);
+        int sourceChannels = plan.sourceChannels();
+        if (stftFrames != plan.upsampleFactor() * frames + 1) {
+            throw new IllegalArgumentException("source STFT has " + stftFrames + " frames, " + frames + " decoded mel frames need " + (plan.upsampleFactor() * frames + 1));
+        }
+        if (sourceStft.length != sourceChannels * stftFrames) {
+            throw new IllegalArgumentException("source STFT holds " + sourceStft.length + " values, expected " + sourceChannels + " x " + stftFrames);
+        }
+        ctx.makeCurrent();
+        ensureWorkspace(mel, stftFrames, frames);
+        melBuffer.upload(mel.data(), 0);
+        sourceBuffer.upload(sourceStft, 0);
+        ctx.synchronizeDevice();                                   // the uploads have landed before the stream reads them
+        DeviceBuffer out = plan.forward(ops, melBuffer, mel.frames(), sourceBuffer, stftFrames, frames, Arrays.asList(work));
+        ctx.synchronize();
+        return out.downloadFloats(0, sourceChannels * stftFrames);
+    }
+
+    /** {@link HiftPlan.Ops} as launches of hift.cu on the context's stream. */
+    private final class GpuOps implements HiftPlan.Ops<DeviceBuffer> {
+        @Override
+        public void conv(Conv c, DeviceBuffer in, int tin, DeviceBuffer out, int tout, DeviceBuffer residual) {
+            Object res = residual != null ? residual : new Ptr(0);
+            conv.launch(new Dim((tout + T_TILE - 1) / T_TILE, (c.cout() + CO_TILE - 1) / CO_TILE, 1), Dim.of(T_TILE), 0,
+                    out, in, ptr(c.weight()), ptr(c.bias()), res, c.cin(), tin, c.cout(), tout, c.k(), c.dilation(), c.stride(),
+                    c.padLeft(), c.up()).enqueue(ctx.stream());
+        }
+
+        @Override
+        public void leakyRelu(DeviceBuffer x, int n, float slope) { elementwise(leakyRelu, n, x, x, n, slope); }
+
+        @Override
+        public void snake(DeviceBuffer out, DeviceBuffer in, HiftPlan.Snake s, int channels, int frames) {
+            elementwise(snake, channels * frames, out, in, ptr(s.alpha()), ptr(s.invAlpha()), channels, frames);
+        }
+
+        @Override
+        public void addInto(DeviceBuffer y, DeviceBuffer a, int n) { elementwise(addInto, n, y, a, n); }
+
+        @Override
+        public void divide(DeviceBuffer y, int n, float d) { elementwise(divide, n, y, n, d); }
+
+        @Override
+        public void reflectPadLeft1(DeviceBuffer out, DeviceBuffer in, int channels, int frames) {
+            elementwise(reflectPad, channels * (frames + 1), out, in, channels, frames);
+        }
+
+        private void elementwise(Kernel k, int count, Object... args) {
+            k.launch(Dim.of((count + BLOCK - 1) / BLOCK), Dim.of(BLOCK), 0, args).enqueue(ctx.stream());
+        }
+
+        private Ptr ptr(long floatOffset) { return Ptr.of(weights, floatOffset * 4); }
+    }
+
+    /** Grows the device buffers to what this call needs. */
+    private void ensureWorkspace(Mel mel, int stftFrames, int frames) {
+        long need = plan.workFloats(frames);
+        if (need > Integer.MAX_VALUE) throw new IllegalArgumentException("mel of " + mel.frames() + " frames is too long for one HiFT call");
+        if (need > workFloats) {
+            for (int i = 0; i < work.length; i++) {
+                if (work[i] != null) work[i].close();
+                work[i] = null;
+            }
+            workFloats = 0;
+            for (int i = 0; i < work.length; i++) work[i] = ctx.allocate(need * 4);
+            workFloats = need;
+        }
+        long melNeed = (long) mel.channels() * mel.frames();
+        if (melNeed > melFloats) {
+            if (melBuffer != null) melBuffer.close();
+            melBuffer = null;
+            melBuffer = ctx.allocate(melNeed * 4);
+            melFloats = melNeed;
+        }
+        long srcNeed = (long) plan.sourceChannels() * stftFrames;
+        if (srcNeed > sourceFloats) {
+            if (sourceBuffer != null) sourceBuffer.close();
+            sourceBuffer = null;
+            sourceBuffer = ctx.allocate(srcNeed * 4);
+            sourceFloats = srcNeed;
+        }
+    }
+
+    @Override
+    public void close() {
+        ctx.makeCurrent();
+        ctx.synchronize();
+        for (DeviceBuffer b : work) if (b != null) b.close();
+        if (melBuffer != null) melBuffer.close();
+        if (sourceBuffer != null) sourceBuffer.close();
+        weights.close();
+    }
+}

@@ -1,0 +1,110 @@
+package org.voicestudio.engines.cuda.vocoder;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.engines.cuda.CudaEngine;
+import org.voicestudio.engines.cuda.CudaProbe;
+import org.voicestudio.engines.cuda.CudaTesting;
+import org.voicestudio.inference.audio.Mel;
+import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.testing.Golden;
+import org.voicestudio.inference.testing.TinyModelConfig;
+import org.voicestudio.inference.vocoder.CausalHift;
+import org.voicestudio.inference.vocoder.Vocoder;
+import org.voicestudio.inference.vocoder.VocoderNoise;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.voicestudio.engines.cuda.vocoder.HostF0PredictorTest.goldenMel;
+
+/**
+ * GPU parity of {@code CausalHiFTGenerator.inference} (host F0 in float64, the decoder on the GPU in fp32, the
+ * shared {@link CausalHift} glue) against the official CPU tensors of cv3-tiny, with the golden
+ * {@code hift_sine_noise}/{@code hift_rand_ini} injected as {@code DjlVocoderTest} does.
+ */
+class CudaVocoderTest {
+    /** conv_post rows (log-magnitudes ~N(-1, 1), phases): fp32 FMAs in another summation order than torch's CPU convs (DJL: 3.1e-6). */
+    private static final double CONV_POST_TOL = 2e-5;
+    /** fp32 waveform, values up to ~0.34 (DJL: 9e-7). */
+    private static final double WAVE_TOL = 1e-5;
+
+    private static ModelFolder folder;
+    private static CudaContext ctx;
+    private static CudaVocoder vocoder;
+
+    @BeforeEach
+    void needsGpu() { CudaTesting.assumeCudaDevice(); }
+
+    @BeforeAll
+    static void load() {
+        if (!CudaProbe.probe().available()) return;
+        folder = TinyModelConfig.open();
+        ctx = CudaContext.open(0);
+        vocoder = CudaVocoder.load(ctx, false, folder, VocoderNoise.of(Golden.tensor("hift_sine_noise"), Golden.tensor("hift_rand_ini")));
+    }
+
+    @AfterAll
+    static void close() {
+        if (vocoder != null) vocoder.close();
+        if (ctx != null) ctx.close();
+        if (folder != null) folder.close();
+    }
+
+    private static void assertClose(float[] expected, float[] actual, double tol, String what) {
+        assertEquals(expected.length, actual.length, what + " length");
+        double max = 0;
+        int at = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double d = Math.abs(expected[i] - actual[i]);
+            if (!(d <= max)) { max = d; at = i; }
+        }
+        System.out.printf("%s: max abs difference %.3g at %d%n", what, max, at);
+        assertTrue(max <= tol, what + ": max abs difference " + max + " at " + at + " (tolerance " + tol + ")");
+    }
+
+    @Test
+    void finalCallOnTheFlowMelMatchesOfficialConvPostAndWave() {
+        CausalHift.Trace t = vocoder.trace(goldenMel("flow_ns_mel"), true);
+        assertClose(Golden.tensor("hift_a_conv_post").toFloats(), t.convPost(), CONV_POST_TOL, "hift_a_conv_post");
+        assertClose(Golden.tensor("hift_a_wave").toFloats(), t.audio(), WAVE_TOL, "hift_a_wave");
+    }
+
+    @Test
+    void finalCallOnARandomMelMatchesOfficial() {
+        assertClose(Golden.tensor("hift_b_wave").toFloats(), vocoder.inference(goldenMel("hift_rand_mel"), true), WAVE_TOL, "hift_b_wave");
+    }
+
+    @Test
+    void nonFinalCallHoldsBackEightFramesLikeOfficial() {
+        float[] c = vocoder.inference(goldenMel("flow_ns_mel"), false);
+        assertEquals((100 - 8) * 480, c.length);
+        assertClose(Golden.tensor("hift_c_wave").toFloats(), c, WAVE_TOL, "hift_c_wave");
+        assertClose(Golden.tensor("hift_d_wave").toFloats(), vocoder.inference(goldenMel("hift_rand_mel"), false), WAVE_TOL, "hift_d_wave");
+    }
+
+    @Test
+    void streamingCallsReproduceTheOfficialToken2wavVocoderOutputs() {
+        // token2wav re-runs HiFT on all mel so far: non-final on 76 frames, then final on 100 (the workspace is reused, then grown)
+        assertClose(Golden.tensor("e2e_st1_hift_out").toFloats(), vocoder.inference(goldenMel("e2e_st1_hift_in"), false), WAVE_TOL, "e2e_st1_hift_out");
+        assertClose(Golden.tensor("e2e_st2_hift_out").toFloats(), vocoder.inference(goldenMel("e2e_st2_hift_in"), true), WAVE_TOL, "e2e_st2_hift_out");
+    }
+
+    @Test
+    void wrongChannelCountIsAClearError() {
+        var e = assertThrows(IllegalArgumentException.class, () -> vocoder.inference(new Mel(81, 10, new float[810]), true));
+        assertTrue(e.getMessage().contains("80 mel channels"), e.getMessage());
+    }
+
+    @Test
+    void engineLoadsTheVocoderFromAModelFolder() {
+        try (Vocoder v = new CudaEngine().loadVocoder(folder)) {
+            float[] audio = v.inference(goldenMel("flow_ns_mel").slice(0, 20), true);
+            assertEquals(20 * 480, audio.length);
+            for (float s : audio) assertTrue(Math.abs(s) <= 0.99f && Float.isFinite(s), "sample " + s);
+        }
+    }
+}
