@@ -7,7 +7,8 @@ import java.util.Map;
 /**
  * A named engine per stage, after the backends of the original CosyVoice benchmark (DESIGN.md
  * "Stages and engines"): PyTorch = every stage on DJL; vLLM = the LLM on a vLLM server, the rest on
- * DJL; TensorRT = flow and vocoder on TensorRT, the LLM on DJL; CUDA = every stage on the CUDA engine.
+ * DJL; TensorRT = the flow estimator on TensorRT (as in the original comparison), the rest on DJL; CUDA = every
+ * stage on the CUDA engine.
  */
 public record Preset(String name, Map<Stage, String> engineIds) {
     public Preset {
@@ -25,7 +26,6 @@ public record Preset(String name, Map<Stage, String> engineIds) {
                 new Preset("vLLM", Map.of(Stage.LLM, VLLM, Stage.FLOW, DJL, Stage.VOCODER, DJL)),
                 // as in the original comparison: the flow estimator on TensorRT (its vocoder plan is not an engine stage yet)
                 new Preset("TensorRT", Map.of(Stage.LLM, DJL, Stage.FLOW, TENSORRT, Stage.VOCODER, DJL)),
-                // the CUDA engine runs the LLM and the flow; its vocoder is not written yet, so that stage stays on DJL
-                new Preset("CUDA", Map.of(Stage.LLM, CUDA, Stage.FLOW, CUDA, Stage.VOCODER, DJL)));
+                new Preset("CUDA", Map.of(Stage.LLM, CUDA, Stage.FLOW, CUDA, Stage.VOCODER, CUDA)));
     }
 }

@@ -56,7 +56,7 @@ class EngineSelectionViewModelTest {
         EngineOption cudaLlmOnly = new EngineOption("cuda", "CUDA", Availability.yes("H200"));
         vm.setEngines(List.of(DJL, cudaLlmOnly), Map.of(Stage.LLM, List.of("djl", "cuda"), Stage.FLOW, List.of("djl"), Stage.VOCODER, List.of("djl")), Map.of());
         EngineSelectionViewModel.PresetOption cuda = vm.presets().stream().filter(p -> p.name().equals("CUDA")).findFirst().orElseThrow();
-        assertEquals("CUDA does not run the Flow stage", cuda.availability().reason());
+        assertEquals("CUDA does not run the Flow stage; CUDA does not run the Vocoder stage", cuda.availability().reason());
     }
 
     @Test
