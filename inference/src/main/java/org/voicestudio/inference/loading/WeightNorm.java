@@ -33,17 +33,28 @@ public final class WeightNorm {
     }
 
     static Tensor fuse(Tensor g, Tensor v) {
+        double[] w = fuse64(g, v);
+        float[] out = new float[w.length];
+        for (int i = 0; i < w.length; i++) out[i] = (float) w[i];
+        return Tensor.ofFloats(out, v.shape());
+    }
+
+    /**
+     * {@code torch._weight_norm(v, g, 0)} in float64: {@code v * (g / ||v||)}, the norm over every
+     * dimension but the first. The F0 predictor, which CosyVoice3 runs in float64, uses it directly.
+     */
+    public static double[] fuse64(Tensor g, Tensor v) {
         long rows = v.dim(0);
         if (g.numel() != rows) throw new IllegalArgumentException("weight-norm gain " + g + " does not match direction " + v);
-        float[] gv = g.toFloats();
-        float[] w = v.toFloats();
+        double[] gv = g.toDoubles();
+        double[] w = v.toDoubles();
         int per = (int) (w.length / rows);
         for (int r = 0; r < rows; r++) {
             double sq = 0;
-            for (int i = 0; i < per; i++) { double x = w[r * per + i]; sq += x * x; }
-            float scale = (float) (gv[r] / Math.sqrt(sq));
+            for (int i = 0; i < per; i++) sq += w[r * per + i] * w[r * per + i];
+            double scale = gv[r] / Math.sqrt(sq);
             for (int i = 0; i < per; i++) w[r * per + i] *= scale;
         }
-        return Tensor.ofFloats(w, v.shape());
+        return w;
     }
 }

@@ -1,8 +1,8 @@
 package org.voicestudio.engines.cuda.vocoder;
 
+import org.voicestudio.inference.loading.WeightNorm;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.tensor.StateDict;
-import org.voicestudio.inference.tensor.Tensor;
 import org.voicestudio.inference.vocoder.F0Predictor;
 
 /**
@@ -40,7 +40,7 @@ public final class HostF0Predictor implements F0Predictor {
             String p = PREFIX + "condnet." + (2 * i) + ".";
             int in = i == 0 ? inChannels : condChannels;
             int k = i == 0 ? LOOK_RIGHT + 1 : KERNEL;
-            weights[i] = fuseWeightNorm64(hift.get(p + "parametrizations.weight.original0", condChannels, 1, 1),
+            weights[i] = WeightNorm.fuse64(hift.get(p + "parametrizations.weight.original0", condChannels, 1, 1),
                     hift.get(p + "parametrizations.weight.original1", condChannels, in, k));
             biases[i] = hift.get(p + "bias", condChannels).toDoubles();
         }
@@ -48,20 +48,6 @@ public final class HostF0Predictor implements F0Predictor {
         this.classifierBias = hift.get(PREFIX + "classifier.bias", 1).toDoubles()[0];
     }
 
-    /** torch._weight_norm(v, g, 0) in float64: v * (g / ||v||), the norm over every dimension but the first. */
-    static double[] fuseWeightNorm64(Tensor g, Tensor v) {
-        double[] gv = g.toDoubles();
-        double[] w = v.toDoubles();
-        int rows = (int) v.dim(0);
-        int per = w.length / rows;
-        for (int r = 0; r < rows; r++) {
-            double sq = 0;
-            for (int i = 0; i < per; i++) sq += w[r * per + i] * w[r * per + i];
-            double scale = gv[r] / Math.sqrt(sq);
-            for (int i = 0; i < per; i++) w[r * per + i] *= scale;
-        }
-        return w;
-    }
 
     @Override
     public double[] forward(Mel mel, boolean finalize) {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import org.voicestudio.inference.loading.WeightNorm;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.tensor.Tensor;
@@ -42,7 +43,7 @@ final class CausalConvRnnF0Predictor implements F0Predictor {
             int k = i == 0 ? LOOK_RIGHT + 1 : 3;
             Tensor g = hift.get(p + "parametrizations.weight.original0", condChannels, 1, 1);
             Tensor v = hift.get(p + "parametrizations.weight.original1", condChannels, in, k);
-            NDArray w = manager.create(fuseWeightNorm64(g, v), new Shape(condChannels, in, k));
+            NDArray w = manager.create(WeightNorm.fuse64(g, v), new Shape(condChannels, in, k));
             NDArray b = manager.create(hift.get(p + "bias", condChannels).toDoubles());
             condnet.add(new CausalConv1d(w, b, 1, i == 0 ? CausalConv1d.Side.RIGHT : CausalConv1d.Side.LEFT));
         }
@@ -50,20 +51,6 @@ final class CausalConvRnnF0Predictor implements F0Predictor {
         this.classifierBias = manager.create(hift.get(PREFIX + "classifier.bias", 1).toDoubles());
     }
 
-    /** torch._weight_norm(v, g, 0) in float64: v * (g / ||v||), the norm over every dimension but the first. */
-    static double[] fuseWeightNorm64(Tensor g, Tensor v) {
-        double[] gv = g.toDoubles();
-        double[] w = v.toDoubles();
-        int rows = (int) v.dim(0);
-        int per = w.length / rows;
-        for (int r = 0; r < rows; r++) {
-            double sq = 0;
-            for (int i = 0; i < per; i++) sq += w[r * per + i] * w[r * per + i];
-            double scale = gv[r] / Math.sqrt(sq);
-            for (int i = 0; i < per; i++) w[r * per + i] *= scale;
-        }
-        return w;
-    }
 
     @Override
     public double[] forward(Mel mel, boolean finalize) {
