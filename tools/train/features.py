@@ -65,8 +65,8 @@ def resample(x, orig, new):
         pass
     g = math.gcd(orig, new)
     o, n = orig // g, new // g
-    kernel, w = _cached(("sinc", o, n), lambda: _sinc_kernel(o, n)[0], x.device), _sinc_kernel(o, n)[1] if ("w", o, n) not in _cache else _cache[("w", o, n)]
-    _cache[("w", o, n)] = w
+    w = int(math.ceil(6 * o / (min(o, n) * 0.99)))                         # as in _sinc_kernel
+    kernel = _cached(("sinc", o, n), lambda: _sinc_kernel(o, n)[0], x.device)
     shape = x.shape
     L = shape[-1]
     y = F.pad(x.reshape(-1, 1, L), (w, w + o))
@@ -166,6 +166,21 @@ def kaldi_fbank(wav):
     return torch.clamp(power @ banks.T, min=eps).log()
 
 
+def kaldi_fbank_batch(x):
+    """kaldi_fbank of each row of x [B, N] -> [B, 1 + (N-400)//160, 80] (rows zero-padded by the
+    caller: frames inside a row's own length equal kaldi_fbank of that row alone)."""
+    B = x.shape[0]
+    frames = x.unfold(1, 400, 160)                                          # [B, T, 400]
+    frames = frames - frames.mean(dim=2, keepdim=True)
+    prev = torch.cat([frames[..., :1], frames[..., :-1]], dim=2)
+    frames = frames - 0.97 * prev
+    window = _cached("povey", lambda: torch.hann_window(400, periodic=False).pow(0.85), x.device)
+    frames = F.pad(frames * window, (0, 512 - 400))
+    power = torch.fft.rfft(frames).abs().pow(2.0)
+    banks = _cached("kaldi80", lambda: _kaldi_mel_banks(FBANK_BINS, 512), x.device)
+    return torch.clamp(power @ banks.T, min=torch.finfo(torch.float32).eps).log()
+
+
 def campplus_input(wav16k):
     """[T, 80]: fbank minus its mean over time, what CAM++ gets (batch dim added by the caller)."""
     f = kaldi_fbank(wav16k)
@@ -180,11 +195,10 @@ F0_WIN = 1920  # 80 ms window centred on the mel frame: covers 4 periods at 50 H
 
 
 def f0_per_mel_frame(wav, sr=SR, hop=HOP):
-    """YIN F0 (Hz, 0 when unvoiced) per mel frame: [B, N] -> [B, N//hop]. Frame t is centred where
-    the Matcha mel frame t is ((t + 0.5) * hop after the 720-sample reflect pad, i.e. t*hop + hop/2
-    relative to ... the analysis window is centred on sample t*hop + hop//2). espeak-ng output is
-    clean, so plain YIN with parabolic interpolation suffices; voicing = aperiodicity < 0.15
-    and enough energy."""
+    """YIN F0 (Hz, 0 when unvoiced) per mel frame: [B, N] -> [B, N//hop]. Mel frame t covers samples
+    [t*hop - 720, t*hop + 1200), centred on t*hop + hop/2; the F0 window (80 ms) is centred there too.
+    espeak-ng output is clean, so plain YIN (cumulative mean normalised difference, first dip
+    below 0.15, parabolic interpolation) suffices; voiced = that dip exists and rms > 1e-3."""
     B, N = wav.shape
     T = N // hop
     tau_min, tau_max = int(sr / F0_MAX), int(math.ceil(sr / F0_MIN))
@@ -195,7 +209,7 @@ def f0_per_mel_frame(wav, sr=SR, hop=HOP):
     idx = centre[:, None] + torch.arange(W + tau_max, device=wav.device)[None, :]  # [T, W+tau_max]
     seg = x[:, idx]                                                           # [B, T, W+tau_max]
     # difference function d(tau) = sum_j (x_j - x_{j+tau})^2 over a W window, via FFT correlation
-    n = 1 << int(math.ceil(math.log2(2 * (W + tau_max))))
+    n = 1 << int(math.ceil(math.log2(W + tau_max)))    # lags 0..tau_max never wrap
     a = seg[..., :W]
     fa = torch.fft.rfft(a, n)
     fs = torch.fft.rfft(seg, n)
