@@ -190,7 +190,7 @@ def campplus_input(wav16k):
 # ---------------- F0 ----------------
 
 F0_MIN, F0_MAX = 50.0, 550.0
-YIN_THRESHOLD = 0.15
+YIN_THRESHOLD = 0.35  # espeak-ng variants with roughness (m3) have aperiodicity 0.2-0.4 in voiced frames
 F0_WIN = 1920  # 80 ms window centred on the mel frame: covers 4 periods at 50 Hz
 
 
