@@ -224,13 +224,13 @@ def f0_per_mel_frame(wav, sr=SR, hop=HOP):
     cmnd = F.pad(cmnd, (1, 0), value=1.0)
     cmnd[..., :tau_min] = 2.0
     below = cmnd < YIN_THRESHOLD
-    # first dip below threshold, then walk to its local minimum
-    first = torch.where(below.any(-1), below.float().argmax(-1), cmnd.argmin(-1))
-    tau = first
-    for _ in range(8):  # descend to the bottom of the dip (periods change slowly, few steps)
-        nxt = (tau + 1).clamp(max=tau_max)
-        better = cmnd.gather(-1, nxt[..., None])[..., 0] < cmnd.gather(-1, tau[..., None])[..., 0]
-        tau = torch.where(better, nxt, tau)
+    # the first dip below the threshold, and its minimum (the dip ends where cmnd rises above it)
+    has = below.any(-1)
+    first = below.float().argmax(-1)
+    after = taus[None, None, :] >= first[..., None]
+    left_dip = torch.cumsum((after & ~below).int(), -1) > 0
+    dip = after & ~left_dip
+    tau = torch.where(has, cmnd.masked_fill(~dip, float("inf")).argmin(-1), cmnd.argmin(-1))
     # parabolic interpolation
     tm = (tau - 1).clamp(min=1)
     tp = (tau + 1).clamp(max=tau_max)
