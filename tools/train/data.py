@@ -43,6 +43,7 @@ ESPEAK = os.path.join(TRAIN_INPUTS, "espeak")
 ESPEAK_SR = 22050
 SAMPLES_PER_TOKEN = 960        # 40 ms at 24 kHz = 2 mel frames = 4 whisper frames
 HELDOUT_FRACTION = 0.02
+HELDOUT_READERS = 2
 SEED = 0
 
 # Speakers: (name, language, espeak voice, variant, words per minute, pitch 0..99).
@@ -105,12 +106,13 @@ def step_sentences(work, smoke, tok_probe):
         out["dropped"][lang] = dropped
         lang_spk = [i for i, s in enumerate(out["speakers"]) if s["lang"] == lang]
         # every training sentence is read by one speaker (round robin over the shuffled list);
-        # every held-out sentence by every speaker of its language (evaluation, voice prompts)
+        # every held-out sentence by HELDOUT_READERS speakers of its language (evaluation, voice
+        # prompts: each speaker gets ~2 * 2 % / 8 of the sentences, ~50 per speaker)
         for j, s in enumerate(train):
             out["utterances"].append({"split": "train", "spk": lang_spk[j % len(lang_spk)], "lang": lang, "text": s})
-        for s in held:
-            for k in lang_spk:
-                out["utterances"].append({"split": "heldout", "spk": k, "lang": lang, "text": s})
+        for j, s in enumerate(held):
+            for r in range(min(HELDOUT_READERS, len(lang_spk))):
+                out["utterances"].append({"split": "heldout", "spk": lang_spk[(j + r) % len(lang_spk)], "lang": lang, "text": s})
         log(f"sentences {lang}: {len(kept)} kept ({dropped} dropped: changed by normalization or split), "
             f"{len(train)} train, {len(held)} held out")
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -364,6 +366,7 @@ def step_datasets(work, sents, feats, tok, tokenizer_model, spk_model, device):
     tokens = speech_tokens(tokenizer_model, feats, device)
     emb = se.embed_all(spk_model, [f.float() for f in feats["fbank"]], device)
     log(f"datasets: tokens and speaker embeddings in {time.time() - t0:.1f} s")
+    check_onnx(work, feats, tokens, emb)
     prefix = tok.encode(tx.SYSTEM) + [tok.end_of_prompt_id]
     assert prefix == tx.prompt_text_ids(tok, "")[:len(prefix)]
     info = {"speakers": sents["speakers"], "seed": SEED, "heldout_fraction": HELDOUT_FRACTION,
@@ -388,6 +391,41 @@ def step_datasets(work, sents, feats, tok, tokenizer_model, spk_model, device):
         atomic_save(d, path)
         hours = sum(w.shape[0] for w in d["wav"]) / fx.SR / 3600
         log(f"wrote {path}: {len(idx)} utterances, {hours:.2f} h, {os.path.getsize(path) / 1e6:.0f} MB")
+
+
+def check_onnx(work, feats, tokens, emb, n=8):
+    """The exported graphs on ONNX Runtime (CPU, as the studio runs them) vs the PyTorch modules
+    that made the dataset: token sequences must be identical, embeddings within EMB_REL_TOL."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        log("onnx check: onnxruntime not installed here; skipped (tools/train/check_frontend.py checks with the Java runtime)")
+        return
+    EMB_REL_TOL = 1e-4   # float32 conv net, different kernels: ~1e-6 expected
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    tk = ort.InferenceSession(os.path.join(work, "model", "speech_tokenizer_v3.onnx"), opts, providers=["CPUExecutionProvider"])
+    cp = ort.InferenceSession(os.path.join(work, "model", "campplus.onnx"), opts, providers=["CPUExecutionProvider"])
+    names = ([i.name for i in tk.get_inputs()], [o.name for o in tk.get_outputs()], [i.name for i in cp.get_inputs()], [o.name for o in cp.get_outputs()])
+    if names != (["feats", "feats_length"], ["tokens"], ["input"], ["embedding"]):
+        raise RuntimeError(f"ONNX I/O names {names} differ from the official contract")
+    step = max(1, len(feats["logmel"]) // n)
+    worst_tok, worst_emb = 0, 0.0
+    for i in range(0, len(feats["logmel"]), step)[:n]:
+        lm = feats["logmel"][i].float().unsqueeze(0).numpy()
+        t = tk.run(None, {"feats": lm, "feats_length": np.array([lm.shape[2]], dtype=np.int32)})[0]
+        if t.dtype != np.int64 or t.shape != (1, tokens[i].numel()):
+            raise RuntimeError(f"speech tokenizer output {t.dtype} {t.shape}, expected int64 (1, {tokens[i].numel()})")
+        worst_tok = max(worst_tok, int((t[0] != tokens[i].numpy()).sum()))
+        f = feats["fbank"][i].float()
+        e = cp.run(None, {"input": (f - f.mean(0)).unsqueeze(0).numpy()})[0]
+        if e.dtype != np.float32 or e.shape != (1, 192):
+            raise RuntimeError(f"campplus output {e.dtype} {e.shape}, expected float32 (1, 192)")
+        worst_emb = max(worst_emb, float(np.linalg.norm(e[0] - emb[i].numpy()) / np.linalg.norm(emb[i].numpy())))
+    log(f"onnx check (onnxruntime {ort.__version__}): {len(range(0, len(feats['logmel']), step)[:n])} utterances, "
+        f"{worst_tok} differing tokens, embedding rel err {worst_emb:.1e} (tol {EMB_REL_TOL:g})")
+    if worst_tok or worst_emb > EMB_REL_TOL:
+        raise RuntimeError("the exported ONNX graphs disagree with the PyTorch modules (see the line above)")
 
 
 def main():
@@ -417,10 +455,15 @@ def main():
     tok = tx.Tokenizer(blank)
     sents = step_sentences(a.work, a.smoke, lambda s: len(tok.encode(s)))
     step_synth(a.work, sents, a.jobs)
-    feats = step_features(a.work, sents, device)
-    tok_model = step_speech_tokenizer(a.work, sents, feats, device, a.smoke)
-    spk_model = step_speaker(a.work, sents, feats, device, a.smoke)
-    step_datasets(a.work, sents, feats, tok, tok_model, spk_model, device)
+    finals = [os.path.join(a.work, "data", f) for f in ("train.pt", "heldout.pt", "kmeans.pt", "speaker_encoder.pt")] + \
+             [os.path.join(model_dir, f) for f in ("speech_tokenizer_v3.onnx", "campplus.onnx")]
+    if all(os.path.exists(f) for f in finals):
+        log("datasets, k-means, speaker encoder and ONNX files exist: nothing to compute")
+    else:
+        feats = step_features(a.work, sents, device)
+        tok_model = step_speech_tokenizer(a.work, sents, feats, device, a.smoke)
+        spk_model = step_speaker(a.work, sents, feats, device, a.smoke)
+        step_datasets(a.work, sents, feats, tok, tok_model, spk_model, device)
     yaml_path = os.path.join(model_dir, "cosyvoice3.yaml")
     if not os.path.exists(yaml_path):
         shutil.copyfile(DEMO_YAML, yaml_path)
