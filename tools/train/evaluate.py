@@ -5,7 +5,7 @@ spectrogram comparisons.
     python3 tools/train/evaluate.py --work DIR --model DIR/model --plan [--per-voice 3]
     #    -> DIR/eval/prompts/<speaker>.wav, DIR/eval/plan.tsv, DIR/eval/synth.sh
     # 2. synthesize: bash DIR/eval/synth.sh   (./studio synth per item -> DIR/eval/synth/<item>.wav)
-    # 3. score
+    # 3. score (and: --voices OUT writes the bundled voice prompts, wav + transcript per speaker)
     python3 tools/train/evaluate.py --work DIR [--synth DIR/eval/synth]
     #    -> DIR/eval/mcd.md, DIR/eval/png/<item>.png
 
@@ -22,6 +22,7 @@ over the DTW path. It is an MFCC-style MCD: comparable between our runs, not wit
 MCDs of the literature.
 """
 import argparse
+import json
 import math
 import os
 import shlex
@@ -107,10 +108,11 @@ def plan(work, model, per_voice, studio):
         mine = [i for i, s in enumerate(d["speaker"]) if s == k]
         if len(mine) < 2:
             continue
-        p = mine[0]
+        p = choose_prompt(d, mine)
+        mine = [i for i in mine if i != p]
         pwav = os.path.join(out, "prompts", f"{spk['name']}.wav")
         write_wav(pwav, d["wav"][p].numpy())
-        for t in mine[1:1 + per_voice]:
+        for t in mine[:per_voice]:
             item = f"{spk['name']}__{t}"
             rows.append((item, spk["name"], str(p), str(t), d["text"][p], d["text"][t]))
             cmds.append(" ".join(shlex.quote(x) for x in [studio, "synth", "--model", model, "--prompt-wav", pwav,
@@ -122,6 +124,40 @@ def plan(work, model, per_voice, studio):
     with open(os.path.join(out, "synth.sh"), "w", encoding="utf-8") as f:
         f.write("\n".join(cmds) + "\n")
     print(f"{len(rows)} items for {len(speakers)} speakers: {out}/plan.tsv, {out}/synth.sh, prompts in {out}/prompts")
+
+
+PROMPT_SECONDS = (4.0, 9.0)   # preferred voice-prompt length (the studio accepts 3..30 s)
+
+
+def choose_prompt(d, mine):
+    """The held-out utterance of a speaker used as its voice prompt: the first whose length lies in
+    PROMPT_SECONDS, else the longest."""
+    for i in mine:
+        if PROMPT_SECONDS[0] <= d["wav"][i].numel() / fx.SR <= PROMPT_SECONDS[1]:
+            return i
+    return max(mine, key=lambda i: d["wav"][i].numel())
+
+
+def export_voices(work, out):
+    """Bundled voice prompts: per speaker <name>.wav (24 kHz int16) + <name>.txt (transcript) and
+    voices.json (name, language, transcript, espeak voice). Held-out sentences only."""
+    d = torch.load(os.path.join(work, "data", "heldout.pt"))
+    os.makedirs(out, exist_ok=True)
+    meta = []
+    for k, spk in enumerate(d["info"]["speakers"]):
+        mine = [i for i, s in enumerate(d["speaker"]) if s == k]
+        if not mine:
+            continue
+        p = choose_prompt(d, mine)
+        write_wav(os.path.join(out, spk["name"] + ".wav"), d["wav"][p].numpy())
+        with open(os.path.join(out, spk["name"] + ".txt"), "w", encoding="utf-8") as f:
+            f.write(d["text"][p] + "\n")
+        meta.append({"name": spk["name"], "language": spk["lang"], "transcript": d["text"][p],
+                     "seconds": round(d["wav"][p].numel() / fx.SR, 2),
+                     "espeak": f"{spk['voice']}+{spk['variant']} -s {spk['wpm']} -p {spk['pitch']}"})
+    with open(os.path.join(out, "voices.json"), "w", encoding="utf-8") as f:
+        json.dump(meta, f, ensure_ascii=False, indent=1)
+    print(f"{len(meta)} voice prompts in {out}")
 
 
 def spectrogram_png(path, ref, syn, title):
@@ -187,9 +223,12 @@ def main():
     ap.add_argument("--plan", action="store_true", help="write prompts, plan.tsv and synth.sh")
     ap.add_argument("--per-voice", type=int, default=3)
     ap.add_argument("--studio", default=os.path.join(fx.__file__.rsplit("/tools/", 1)[0], "studio"))
+    ap.add_argument("--voices", metavar="OUT", help="write the bundled voice prompts (wav + transcript per speaker) to OUT and exit")
     ap.add_argument("--synth", help="folder of synthesized wavs named <item>.wav (default WORK/eval/synth)")
     a = ap.parse_args()
-    if a.plan:
+    if a.voices:
+        export_voices(a.work, a.voices)
+    elif a.plan:
         plan(a.work, os.path.abspath(a.model or os.path.join(a.work, "model")), a.per_voice, a.studio)
     else:
         score(a.work, a.synth or os.path.join(a.work, "eval", "synth"))
