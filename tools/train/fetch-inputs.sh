@@ -47,5 +47,12 @@ out=$(mktemp --suffix=.wav)
 LD_LIBRARY_PATH="$E/lib" "$E/bin/espeak-ng" --path="$E" -v es+m3 -w "$out" "¿Dónde está la biblioteca?"
 LD_LIBRARY_PATH="$E/lib" "$E/bin/espeak-ng" --path="$E" -v en-us+f2 --stdout "Hello there." > /dev/null
 echo "espeak-ng from .train: OK ($(stat -c %s "$out") bytes of wav for a test sentence)"
+if command -v espeak-ng >/dev/null && espeak-ng --version | grep -q '1\.51'; then
+  # the same version installed system-wide: the carried copy must produce the same bytes
+  a=$(LD_LIBRARY_PATH="$E/lib" "$E/bin/espeak-ng" --path="$E" -v es-419+f4 -s 160 -p 60 --stdout "Hola, ¿qué tal?" | md5sum)
+  b=$(espeak-ng -v es-419+f4 -s 160 -p 60 --stdout "Hola, ¿qué tal?" | md5sum)
+  [ "$a" = "$b" ] && echo "carried espeak-ng output identical to the system espeak-ng 1.51" \
+    || { echo "carried espeak-ng output differs from the system espeak-ng" >&2; exit 1; }
+fi
 rm -f "$out"
 du -sh "$T" "$E" "$T"/corpus-*.txt
