@@ -10,15 +10,14 @@ Needs .train/ (tools/train/fetch-inputs.sh). Steps (each skipped when its output
                  the text of each (speaker, sentence) utterance
   2. tokenizer   DIR/model/CosyVoice-BlankEN/ (text.py: our byte-level BPE)
   3. synth       DIR/raw/<speaker>.pt: espeak-ng 22050 Hz int16 audio, 16 processes in parallel
-  4. features    24 kHz wav (trimmed to whole 40 ms tokens), Matcha mel, whisper log-mel (16 kHz),
+  4. features    (recomputed when 5-7 must run) 24 kHz wav (whole 40 ms tokens), Matcha mel, whisper log-mel,
                  Kaldi fbank (16 kHz), F0 per mel frame
   5. tokenizer   k-means K=512 over 4-frame whisper log-mel vectors -> DIR/model/speech_tokenizer_v3.onnx
-  6. speaker     speaker encoder (classification, ~1 min) -> DIR/model/campplus.onnx
+  6. speaker     speaker encoder (classification, 40 s) -> DIR/model/campplus.onnx
   7. datasets    DIR/data/train.pt, DIR/data/heldout.pt (format: tools/train/README.md), cosyvoice3.yaml
 """
 import argparse
 import concurrent.futures as cf
-import hashlib
 import json
 import math
 import os

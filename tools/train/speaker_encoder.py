@@ -2,7 +2,6 @@
 x-vector. A small TDNN (dilated 1-D convolutions) with statistics pooling, trained by speaker
 classification on our espeak-ng voices; exported as campplus.onnx with the official I/O
 (input "input" float32 [1, T, 80] -> output "embedding" float32 [1, 192])."""
-import math
 import time
 
 import torch

@@ -1,7 +1,11 @@
 """The demo speech tokenizer (stands in for the supervised S3 tokenizer v3): k-means over
 whisper 128-bin log-mel, 4 frames (40 ms) per token -> 25 Hz tokens, K = 512.
 
-Token vector = the 4 stacked log-mel frames of a token (512 values). The 7 lowest-energy
+Token vector = the 4 stacked log-mel frames of a token (512 values) minus the utterance's maximum
+log-mel value. Whisper's log-mel floors every utterance at its own max - 8 (log10), so without
+this the silence of each utterance sits at a different level and k-means spends dozens of
+centroids on silence levels; relative to the max, silence is one vector (-2) and speech is
+level-independent. The 7 lowest-energy
 centroids (lowest mean log-mel: silence) get the official CosyVoice3 "silent" ids that the Java
 SilenceThrottle knows; the other centroids take the remaining ids in centroid order.
 Exported as speech_tokenizer_v3.onnx with the official I/O: inputs "feats" float32 [1, 128, T]
@@ -20,7 +24,8 @@ SILENT_IDS = (1, 2, 28, 29, 55, 248, 494)
 
 
 def token_vectors(logmel):
-    """[128, T] -> [ceil(T/4), 512] (edge-padded to a multiple of 4 frames)."""
+    """[128, T] -> [ceil(T/4), 512] relative to the max (edge-padded to a multiple of 4 frames)."""
+    logmel = logmel - logmel.max()
     T = logmel.shape[-1]
     n = math.ceil(T / FRAMES_PER_TOKEN)
     x = F.pad(logmel.unsqueeze(0), (0, n * FRAMES_PER_TOKEN - T), mode="replicate")[0]
@@ -90,6 +95,7 @@ class SpeechTokenizer(nn.Module):
 
     def forward(self, feats, feats_length):
         x = feats[:, :, :feats_length[0].long()]                         # [1, 128, L]
+        x = x - x.max()                                                  # relative to the utterance max
         L = x.shape[2]
         n = (L + FRAMES_PER_TOKEN - 1) // FRAMES_PER_TOKEN
         x = F.pad(x, (0, n * FRAMES_PER_TOKEN - L), mode="replicate")    # [1, 128, 4n]
