@@ -54,15 +54,24 @@ def _sinc_kernel(orig, new, width=6, rolloff=0.99):
     return (kernel * window * scale).float(), w
 
 
+def _torchaudio_resample():
+    """torchaudio.functional.resample when torchaudio is usable here, else None (our kernel is the same)."""
+    if "ta" not in _cache:
+        try:
+            import torchaudio.functional as AF
+            _cache["ta"] = AF.resample
+        except Exception:  # not installed, or its native library does not load
+            _cache["ta"] = None
+    return _cache["ta"]
+
+
 def resample(x, orig, new):
     """x: [..., N] float -> [..., ceil(N*new/orig)] (torchaudio.functional.resample defaults)."""
     if orig == new:
         return x
-    try:
-        import torchaudio.functional as AF
-        return AF.resample(x, orig, new)
-    except ImportError:
-        pass
+    ta = _torchaudio_resample()
+    if ta is not None:
+        return ta(x, orig, new)
     g = math.gcd(orig, new)
     o, n = orig // g, new // g
     w = int(math.ceil(6 * o / (min(o, n) * 0.99)))                         # as in _sinc_kernel
