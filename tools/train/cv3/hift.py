@@ -396,17 +396,17 @@ class CausalHiFTGenerator(nn.Module):
     # -- training ---------------------------------------------------------------------------
 
     def forward(self, mel, f0, noise, rand_ini, finalize: bool = False):
-        """Teacher-forced training call.
+        """Teacher-forced training call on T output frames.
 
-        mel [B, 80, T + 4] (non-final: last 4 frames are conv_pre look-ahead) or [B, 80, T]
-        (finalize: zero padding); f0 [B, T] ground-truth Hz; noise [1 or B, >= 480 T, 9] uniform;
-        rand_ini [1 or B, 9]. Returns waveform [B, 480 T] (float32)."""
-        s = self.source(f0.float(), noise, rand_ini)                                  # [B, 1, 480 T]
-        if not finalize:
-            # decode trims the look-ahead frames' 480 STFT frames off the source STFT: pad for them
-            s = F.pad(s, (0, self.conv_pre_look_right * self.geo.samples_per_frame))
+        Non-final (the streaming geometry): mel [B, 80, T + 4] and ground-truth f0 [B, T + 4] Hz, the
+        last 4 frames being conv_pre look-ahead (their source is cut off the STFT as in inference).
+        Final: mel and f0 [B, T] (zero right padding). noise [1 or B, >= 480 f0-frames, 9] uniform
+        [0, 1), rand_ini [1 or B, 9]. Returns the waveform [B, 480 T] (float32, no holdback trim)."""
+        if f0.shape[1] != mel.shape[2]:
+            raise ValueError(f"f0 has {f0.shape[1]} frames, mel {mel.shape[2]}: they must cover the same frames")
+        s = self.source(f0.float(), noise, rand_ini)                                  # [B, 1, 480 f0-frames]
         conv_post, _ = self.decode_conv_post(mel, s, finalize)                        # [B, 18, 120 T + 1]
-        return self.head(conv_post, finalize=True)                                     # [B, 480 T]: no holdback trim
+        return self.head(conv_post, finalize=True)                                     # [B, 480 T]
 
     # -- inference (official CausalHiFTGenerator.inference) ----------------------------------
 
