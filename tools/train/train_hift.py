@@ -148,9 +148,13 @@ def load_utterances(path, min_frames):
     raw = _load(path)
     if isinstance(raw, dict) and "utterances" in raw:
         raw = raw["utterances"]
-    if isinstance(raw, dict):                      # columnar: {field: [per utterance]}
-        n = len(next(iter(raw.values())))
-        raw = [{k: v[i] for k, v in raw.items() if isinstance(v, (list, tuple)) and len(v) == n} for i in range(n)]
+    if isinstance(raw, dict):                      # columnar (data.py): {field: [per utterance], other: ...}
+        n = len(_field(raw, "mel", path))
+        cols = {k: v for k, v in raw.items() if k in sum(_ALIASES.values(), ()) and isinstance(v, (list, tuple))}
+        for k, v in cols.items():
+            if len(v) != n:
+                raise ValueError(f"{path}: column '{k}' has {len(v)} entries, 'mel' has {n}")
+        raw = [{k: v[i] for k, v in cols.items()} for i in range(n)]
     if not isinstance(raw, (list, tuple)):
         raise TypeError(f"{path}: expected a list of utterance dicts, got {type(raw).__name__}")
     out, skipped = [], 0
