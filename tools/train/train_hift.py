@@ -319,7 +319,39 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
     os.makedirs(os.path.dirname(model_path), exist_ok=True)
     save_atomic(official_state_dict(model), model_path)
     print(f"done: {step} steps, {elapsed / 60:.1f} min; checkpoint {ckpt_path}; exported {model_path}", flush=True)
+    heldout = os.path.join(args.work, "data", "heldout.pt")
+    if os.path.exists(heldout):
+        evaluate(model, heldout, os.path.join(args.work, "samples"), device)
     return model
+
+
+@torch.no_grad()
+def evaluate(model, path, out_dir, device, count=4):
+    """Vocodes the first held-out utterances as the runtime does (F0 predicted in float64, one final
+    call, fixed seeded noise): prints mel L1 and F0 error, writes out_dir/hift_<i>.wav (+ _ref)."""
+    import wave
+    utts = load_utterances(path, 8)[:count]
+    mel_fn = MatchaMel().to(device)
+    model.eval()
+    os.makedirs(out_dir, exist_ok=True)
+    for i, (mel, wav, f0) in enumerate(utts):
+        m = mel.float().t().unsqueeze(0).to(device)                                   # [1, 80, T]
+        noise, ini = new_noise(m.shape[2] * HOP, model.geo.nb_harmonics + 1, 1,
+                               torch.Generator(device=device).manual_seed(i), device)
+        trace = model.inference(m, noise, ini, finalize=True, trace=True)
+        y = trace["wave"]                                                              # [1, 480 T]
+        ref = wav.float().unsqueeze(0).to(device) / 32768.0
+        mel_l1 = F.l1_loss(mel_fn(y), mel_fn(ref)).item()
+        f0_err = (trace["f0"].float()[0].cpu() - f0).abs().mean().item()
+        for name, x in ((f"hift_{i}.wav", y), (f"hift_{i}_ref.wav", ref)):
+            with wave.open(os.path.join(out_dir, name), "wb") as w:
+                w.setnchannels(1)
+                w.setsampwidth(2)
+                w.setframerate(SAMPLE_RATE)
+                w.writeframes((x[0].clamp(-1, 32767 / 32768) * 32768).round().short().cpu().numpy().tobytes())
+        print(f"held-out {i}: {mel.shape[0]} frames, resynthesis mel-L1 {mel_l1:.4f}, F0 error {f0_err:.1f} Hz "
+              f"(predicted F0), {out_dir}/hift_{i}.wav", flush=True)
+    model.train()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,6 +381,7 @@ def selftest():
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(os.path.join(work, "data"))
         torch.save(_synthetic_utterances(), os.path.join(work, "data", "train.pt"))
+        torch.save(_synthetic_utterances(n=1, seed=3), os.path.join(work, "data", "heldout.pt"))
         args = argparse.Namespace(work=work, minutes=30.0, resume=False, device="cpu", max_steps=4, batch=2,
                                   lr=5e-4, bf16=False, seed=SEED)
         t0 = time.time()
@@ -357,6 +390,7 @@ def selftest():
         model = train(args)
         ck = torch.load(os.path.join(work, "ckpt", "hift.pt"), map_location="cpu")
         assert ck["step"] == 5, ck["step"]
+        assert os.path.exists(os.path.join(work, "samples", "hift_0.wav"))
         sd = torch.load(os.path.join(work, "model", "hift.pt"), map_location="cpu")
         assert all(v.dtype == torch.float32 for v in sd.values())
         assert any(k.endswith(".parametrizations.weight.original0") for k in sd)
