@@ -34,7 +34,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from cv3.hift import DEMO_HIFT, CausalHiFTGenerator, HiftGeometry, new_noise, official_state_dict  # noqa: E402
+from cv3.hift import DEMO_HIFT, CausalHiFTGenerator, HiftGeometry, new_noise, official_state_dict, weight_norm  # noqa: E402
 
 SEED = 1986
 SAMPLE_RATE = 24000
@@ -127,6 +127,89 @@ class MultiResolutionStftLoss(torch.nn.Module):
             mag_total = mag_total + F.l1_loss(torch.log(fm), torch.log(rm))
         n = len(self.resolutions)
         return sc_total / n, mag_total / n
+
+
+# ---------------------------------------------------------------------------------------------
+# optional GAN (--gan): HiFi-GAN multi-period + UnivNet-style multi-resolution discriminators, LSGAN
+
+GAN_PERIODS = (2, 3, 5, 7, 11)
+GAN_RESOLUTIONS = ((1024, 120, 600), (2048, 240, 1200), (512, 50, 240))
+GAN_FM_WEIGHT = 2.0             # HiFi-GAN: adv 1, feature matching 2, mel 45; here relative to the
+GAN_SCALE = 1.0 / 45.0          # unchanged reconstruction loss (so Adam sees the same scale when the GAN starts)
+
+
+class PeriodDiscriminator(torch.nn.Module):
+    """HiFi-GAN's period discriminator (narrower: 32-128-256-512 channels)."""
+
+    def __init__(self, period, channels=(1, 32, 128, 256, 512)):
+        super().__init__()
+        self.period = period
+        convs = [torch.nn.Conv2d(channels[i], channels[i + 1], (5, 1), (3, 1), padding=(2, 0)) for i in range(len(channels) - 1)]
+        convs.append(torch.nn.Conv2d(channels[-1], channels[-1], (5, 1), 1, padding=(2, 0)))
+        self.convs = torch.nn.ModuleList([weight_norm(c) for c in convs])
+        self.post = weight_norm(torch.nn.Conv2d(channels[-1], 1, (3, 1), 1, padding=(1, 0)))
+
+    def forward(self, x):                                      # [B, L]
+        b, t = x.shape
+        if t % self.period:
+            x = F.pad(x, (0, self.period - t % self.period), mode="reflect")
+        x = x.view(b, 1, -1, self.period)
+        fmap = []
+        for c in self.convs:
+            x = F.leaky_relu(c(x), 0.1)
+            fmap.append(x)
+        x = self.post(x)
+        fmap.append(x)
+        return x.flatten(1), fmap
+
+
+class ResolutionDiscriminator(torch.nn.Module):
+    """Conv2d stack on one STFT magnitude (UnivNet's multi-resolution discriminator)."""
+
+    def __init__(self, n_fft, hop, win, ch=32):
+        super().__init__()
+        self.n_fft, self.hop = n_fft, hop
+        self.register_buffer("window", torch.hann_window(win), persistent=False)
+        self.win = win
+        self.convs = torch.nn.ModuleList([weight_norm(c) for c in (
+            torch.nn.Conv2d(1, ch, (3, 9), padding=(1, 4)),
+            torch.nn.Conv2d(ch, ch, (3, 9), stride=(1, 2), padding=(1, 4)),
+            torch.nn.Conv2d(ch, ch, (3, 9), stride=(1, 2), padding=(1, 4)),
+            torch.nn.Conv2d(ch, ch, (3, 9), stride=(1, 2), padding=(1, 4)),
+            torch.nn.Conv2d(ch, ch, (3, 3), padding=(1, 1)))])
+        self.post = weight_norm(torch.nn.Conv2d(ch, 1, (3, 3), padding=(1, 1)))
+
+    def forward(self, x):                                      # [B, L]
+        with torch.autocast(device_type=x.device.type, enabled=False):
+            mag = torch.stft(x.float(), self.n_fft, self.hop, self.win, window=self.window, return_complex=True).abs()
+        x = mag.transpose(1, 2).unsqueeze(1)                   # [B, 1, T, F]
+        fmap = []
+        for c in self.convs:
+            x = F.leaky_relu(c(x), 0.1)
+            fmap.append(x)
+        x = self.post(x)
+        fmap.append(x)
+        return x.flatten(1), fmap
+
+
+class Discriminators(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.discs = torch.nn.ModuleList([PeriodDiscriminator(p) for p in GAN_PERIODS] +
+                                         [ResolutionDiscriminator(*r) for r in GAN_RESOLUTIONS])
+
+    def forward(self, x):
+        return [d(x) for d in self.discs]
+
+
+def discriminator_loss(real_out, fake_out):
+    return sum(torch.mean((1 - r) ** 2) + torch.mean(f ** 2) for (r, _), (f, _) in zip(real_out, fake_out))
+
+
+def generator_gan_loss(real_out, fake_out):
+    adv = sum(torch.mean((1 - f) ** 2) for f, _ in fake_out)
+    fm = sum(F.l1_loss(fg, fr.detach()) for (_, fmr), (_, fmg) in zip(real_out, fake_out) for fr, fg in zip(fmr, fmg))
+    return adv, fm
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,6 +330,10 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
                             weight_decay=0.0)
     mel_fn = MatchaMel().to(device)
     stft_loss = MultiResolutionStftLoss().to(device)
+    disc = disc_opt = None
+    if args.gan:
+        disc = Discriminators().to(device)
+        disc_opt = torch.optim.AdamW(disc.parameters(), lr=args.lr, betas=(0.8, 0.99), weight_decay=0.0)
 
     step, elapsed = 0, 0.0
     if args.resume and os.path.exists(ckpt_path):
@@ -254,6 +341,9 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
         model.load_state_dict(ck["model"], strict=True)
         opt.load_state_dict(ck["optimizer"])
         step, elapsed = int(ck["step"]), float(ck["elapsed"])
+        if disc is not None and "disc" in ck:
+            disc.load_state_dict(ck["disc"], strict=True)
+            disc_opt.load_state_dict(ck["disc_optimizer"])
         print(f"resumed from {ckpt_path}: step {step}, {elapsed / 60:.1f} min trained", flush=True)
     elif args.resume:
         print(f"--resume: no checkpoint at {ckpt_path}, starting fresh", flush=True)
@@ -262,12 +352,15 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
     amp = args.bf16
 
     def checkpoint():
-        save_atomic({"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
-                     "seed": args.seed, "geometry": geo.__dict__}, ckpt_path)
+        state = {"model": model.state_dict(), "optimizer": opt.state_dict(), "step": step, "elapsed": elapsed,
+                 "seed": args.seed, "geometry": geo.__dict__}
+        if disc is not None:
+            state.update(disc=disc.state_dict(), disc_optimizer=disc_opt.state_dict())
+        save_atomic(state, ckpt_path)
 
     start = time.time() - elapsed
     last_ckpt = last_log = time.time()
-    sums, count = np.zeros(4), 0
+    sums, count = np.zeros(7), 0
     model.train()
     while True:
         elapsed = time.time() - start
@@ -279,8 +372,10 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
         mel, wav, f0 = mel.to(device, non_blocking=True), wav.to(device, non_blocking=True), f0.to(device)
         gen = torch.Generator(device=device).manual_seed(args.seed * 1000003 + step)
         noise, rand_ini = new_noise(f0.shape[1] * HOP, geo.nb_harmonics + 1, args.batch, gen, device)
+        lr = lr_at(elapsed / budget, args.lr, args.lr * 0.1)
         for g in opt.param_groups:
-            g["lr"] = lr_at(elapsed / budget, args.lr, args.lr * 0.1)
+            g["lr"] = lr
+        gan_on = disc is not None and elapsed >= args.gan_start * budget
 
         # F0 predictor in float32 (the official inference runs it in float64; no bf16 here)
         f0_pred = model.f0_predictor(mel if final else mel[:, :, :CROP_FRAMES + 3], finalize=final)   # [B, crop]
@@ -290,6 +385,20 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
         loss_mel = F.l1_loss(mel_fn(fake), mel_fn(wav))
         sc, mag = stft_loss(fake, wav)
         loss = MEL_WEIGHT * loss_mel + STFT_WEIGHT * (sc + mag) + F0_WEIGHT * loss_f0
+        loss_d = adv = fm = torch.zeros((), device=device)
+        if gan_on:
+            for g in disc_opt.param_groups:
+                g["lr"] = lr
+            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
+                loss_d = discriminator_loss(disc(wav), disc(fake.detach()))
+            disc_opt.zero_grad(set_to_none=True)
+            loss_d.backward()
+            torch.nn.utils.clip_grad_norm_(disc.parameters(), 100.0)
+            if torch.isfinite(loss_d):
+                disc_opt.step()
+            with torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp):
+                adv, fm = generator_gan_loss(disc(wav), disc(fake))
+            loss = loss + GAN_SCALE * (adv + GAN_FM_WEIGHT * fm)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(gen_params, 100.0)
@@ -299,14 +408,15 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
                                      f"mag {mag.item()}, f0 {loss_f0.item()})")
         opt.step()
         step += 1
-        sums += np.array([loss_mel.item(), sc.item(), mag.item(), loss_f0.item()])
+        sums += np.array([loss_mel.item(), sc.item(), mag.item(), loss_f0.item(), loss_d.item(), adv.item(), fm.item()])
         count += 1
 
         now = time.time()
         if now - last_log >= LOG_EVERY_S or (args.max_steps is not None and step >= args.max_steps):
             m = sums / max(count, 1)
             print(f"step {step:6d}  {elapsed / 60:6.2f} min  mel-L1 {m[0]:.4f}  sc {m[1]:.4f}  logmag {m[2]:.4f}  "
-                  f"f0-L1 {m[3]:.2f} Hz  lr {opt.param_groups[0]['lr']:.2e}  {count / (now - last_log):.1f} it/s",
+                  f"f0-L1 {m[3]:.2f} Hz  " + (f"D {m[4]:.3f}  adv {m[5]:.3f}  fm {m[6]:.3f}  " if gan_on else "") +
+                  f"lr {opt.param_groups[0]['lr']:.2e}  {count / (now - last_log):.1f} it/s",
                   flush=True)
             sums[:], count, last_log = 0, 0, now
         if now - last_ckpt >= CKPT_EVERY_S:
@@ -376,14 +486,14 @@ def _synthetic_utterances(n=4, seconds=2.0, seed=0):
     return out
 
 
-def selftest():
+def selftest(gan=False):
     torch.set_num_threads(1)              # the shared 2-core CI machine
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(os.path.join(work, "data"))
         torch.save(_synthetic_utterances(), os.path.join(work, "data", "train.pt"))
         torch.save(_synthetic_utterances(n=1, seed=3), os.path.join(work, "data", "heldout.pt"))
         args = argparse.Namespace(work=work, minutes=30.0, resume=False, device="cpu", max_steps=4, batch=2,
-                                  lr=5e-4, bf16=False, seed=SEED)
+                                  lr=5e-4, bf16=False, seed=SEED, gan=gan, gan_start=0.0)
         t0 = time.time()
         train(args)
         args.resume, args.max_steps = True, 5                          # resume from the step-4 checkpoint
@@ -424,10 +534,13 @@ def main():
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--bf16", action="store_true", help="bf16 autocast for the decoder convs (STFTs stay fp32)")
     ap.add_argument("--seed", type=int, default=SEED)
+    ap.add_argument("--gan", action="store_true", help="add multi-period + multi-resolution discriminators (LSGAN, "
+                    "feature matching) once --gan-start of the budget is spent; default: reconstruction losses only")
+    ap.add_argument("--gan-start", type=float, default=0.4, help="fraction of the budget trained without the GAN")
     ap.add_argument("--selftest", action="store_true", help="CPU smoke test on synthetic data")
     args = ap.parse_args()
     if args.selftest:
-        selftest()
+        selftest(args.gan)
         return
     if not args.work:
         ap.error("--work is required")
