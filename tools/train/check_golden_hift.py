@@ -64,8 +64,18 @@ def rel_err(ours, ref):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--golden", default="/work/shared/golden/cv3-tiny")
+    ap.add_argument("--golden", default=None, help="cv3-tiny folder (default: /work/shared/golden/cv3-tiny, else "
+                    "<repo>/shared/golden/cv3-tiny or <repo>/.device/golden/cv3-tiny as staged for the GPU machine)")
     args = ap.parse_args()
+    if args.golden is None:
+        repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        candidates = ["/work/shared/golden/cv3-tiny", os.path.join(repo, "shared", "golden", "cv3-tiny"),
+                      os.path.join(repo, ".device", "golden", "cv3-tiny")]
+        found = [c for c in candidates if os.path.exists(os.path.join(c, "golden.safetensors"))]
+        if not found:
+            ap.error(f"no cv3-tiny golden folder found (tried {candidates}); pass --golden DIR")
+        args.golden = found[0]
+    print(f"golden: {args.golden}")
     torch.set_num_threads(1)
     g = read_safetensors(os.path.join(args.golden, "golden.safetensors"))
 
