@@ -526,7 +526,8 @@ def selftest(gan=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", help="work dir with data/train.pt; writes ckpt/hift.pt and model/hift.pt")
-    ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock training budget")
+    ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock training budget in total: "
+                    "time trained before a --resume counts towards it (the LR schedule follows it)")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--max-steps", type=int, default=None)

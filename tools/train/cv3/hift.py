@@ -266,6 +266,9 @@ class SourceModuleHnNSF(nn.Module):
 # generator
 
 class CausalHiFTGenerator(nn.Module):
+    """mel [B, 80, T] -> 24 kHz waveform [B, 480 T]: F0 predictor -> harmonic source -> source STFT;
+    conv_pre -> 3 x (leaky_relu, ups, + source_resblocks(source_downs(stft)), mean of 3 resblocks)
+    -> leaky_relu -> conv_post -> exp magnitude / sin phase -> iSTFT -> clamp 0.99."""
 
     def __init__(self, geo: HiftGeometry):
         super().__init__()
