@@ -5,7 +5,7 @@
         [--device cuda|cpu] [--max-steps N] [--batch 32] [--bf16]
     /usr/bin/python3 tools/train/train_hift.py --selftest      # CPU: 5 steps on synthetic data
 
-Training (reconstruction losses only, no GAN): random ~1 s crops of aligned (mel, wav, F0); the
+Training (reconstruction losses; --gan adds discriminators late in the budget): random ~1 s crops of aligned (mel, wav, F0); the
 harmonic source is built from the ground-truth F0 (teacher forcing), the generator is trained
 with a multi-resolution STFT loss (spectral convergence + log magnitude) plus an L1 loss on the
 Matcha log-mel of the output; the F0 predictor is trained jointly with L1 on F0 (Hz). Most crops
