@@ -46,6 +46,8 @@ MEL_WEIGHT = 1.0                # L1 on ln-mel
 STFT_WEIGHT = 1.0               # sum of spectral convergence + log magnitude, averaged over resolutions
 F0_WEIGHT = 1.0 / 50.0          # L1 on F0 in Hz (separate parameters; the scale only sets Adam's view)
 STFT_RESOLUTIONS = ((2048, 240, 1200), (1024, 120, 600), (512, 50, 240), (128, 32, 128))
+STFT_LOG_FLOOR = 1e-4           # ~ the STFT magnitude of int16 quantisation noise: espeak-ng pauses are
+                                # digital silence, and a lower floor would make log|S| of silence dominate
 CKPT_EVERY_S = 60.0
 LOG_EVERY_S = 20.0
 
@@ -117,7 +119,7 @@ class MultiResolutionStftLoss(torch.nn.Module):
     def _mag(self, x, i):
         n_fft, hop, win = self.resolutions[i]
         s = torch.stft(x, n_fft, hop, win, window=getattr(self, f"window{i}"), return_complex=True)
-        return torch.clamp(s.abs(), min=1e-7)                                     # [B, F, T]
+        return torch.clamp(s.abs(), min=STFT_LOG_FLOOR)                           # [B, F, T]
 
     def forward(self, fake, real):
         sc_total, mag_total = 0.0, 0.0
@@ -431,7 +433,10 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
     print(f"done: {step} steps, {elapsed / 60:.1f} min; checkpoint {ckpt_path}; exported {model_path}", flush=True)
     heldout = os.path.join(args.work, "data", "heldout.pt")
     if os.path.exists(heldout):
-        evaluate(model, heldout, os.path.join(args.work, "samples"), device)
+        try:
+            evaluate(model, heldout, os.path.join(args.work, "samples"), device)
+        except Exception as e:          # the export above is done; a broken evaluation must not hide that
+            print(f"held-out evaluation failed ({heldout}): {type(e).__name__}: {e}", flush=True)
     return model
 
 
