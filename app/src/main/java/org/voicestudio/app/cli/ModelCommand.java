@@ -58,7 +58,7 @@ public final class ModelCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--geometry", required = true, description = "tiny (the cv3-tiny fixture's sizes) or full (Fun-CosyVoice3-0.5B)")
+        @Option(names = "--geometry", required = true, description = "tiny (the cv3-tiny fixture's sizes), demo (the shipped demo model's sizes, with a stand-in tokenizer) or full (Fun-CosyVoice3-0.5B)")
         String geometry;
 
         @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -94,7 +94,7 @@ public final class ModelCommand implements Runnable {
             });
             pw.printf(Locale.ROOT, "Wrote a random-weight CosyVoice3 folder (geometry %s, seed %d, %s) to %s in %.1f s%n",
                     g.name(), seed, type == DType.BF16 ? "bfloat16" : "float32", out, (System.nanoTime() - t0) / 1e9);
-            pw.println("Not generated: campplus.onnx, speech_tokenizer_v3.onnx (see README.txt there).");
+            pw.println("Not generated: campplus.onnx, speech_tokenizer_v3.onnx (see MODEL_CARD.md there).");
             pw.flush();
             return 0;
         }

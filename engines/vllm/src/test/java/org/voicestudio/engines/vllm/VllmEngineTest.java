@@ -71,7 +71,7 @@ class VllmEngineTest {
     private static List<Integer> djlGreedy() {
         LlmRequest request = new LlmRequest(PROMPT_TEXT, TEXT, PROMPT_SPEECH);
         TokenBudget.UntilStop budget = request.defaultBudget();
-        SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
+        SilenceThrottle throttle = SilenceThrottle.cosyVoice3(vocab.speechTokenSize());
         List<Integer> out = new ArrayList<>();
         try (DjlSpeechLanguageModel lm = new DjlSpeechLanguageModel(tiny);
              LmSession s = lm.start(request.textIds(), PROMPT_SPEECH)) {
