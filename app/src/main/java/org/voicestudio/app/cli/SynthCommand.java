@@ -13,6 +13,7 @@ import org.voicestudio.inference.pipeline.VoicePrompt;
 import org.voicestudio.inference.pipeline.VoicePromptFile;
 import org.voicestudio.engines.onnxruntime.CampPlusEncoder;
 import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
+import org.voicestudio.voices.BundledVoices;
 import org.voicestudio.voices.RecordingCheck;
 import org.voicestudio.voices.Recordings;
 import org.voicestudio.voices.VoiceCreator;
@@ -35,7 +36,8 @@ import java.util.function.Function;
         description = "Synthesize text in a voice (zero-shot) and write a WAV file; prints per-stage RTF and latency.")
 public final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "CosyVoice3 model folder (official layout)")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "CosyVoice3 model folder (official layout; default: $VOICESTUDIO_MODEL, else the bundled demo model)")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -95,7 +97,8 @@ public final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
-        try (ModelFolder folder = ModelFolder.open(model)) {
+        Path modelDir = model != null ? model : org.voicestudio.app.BundledModel.requireDefaultModel("--model");
+        try (ModelFolder folder = ModelFolder.open(modelDir)) {
             VoicePrompt prompt = voicePrompt(folder, log);
             if (text.ids != null) requireIds(text.ids, "--text-ids");
             if (promptTextIds != null) requireIds(promptTextIds, "--prompt-text-ids");
@@ -136,17 +139,29 @@ public final class SynthCommand implements Callable<Integer> {
 
     private VoicePrompt voicePrompt(ModelFolder folder, PrintWriter log) throws Exception {
         if (voice.wav != null) return voiceFromRecording(folder, log);
-        VoicePrompt saved = savedVoice(voice.name);
+        VoicePrompt saved = savedVoice(folder, voice.name, log);
         if (promptText == null && promptTextIds == null) return saved;
         return new VoicePrompt(promptTextIds(folder), saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
     }
 
-    /** A voice file if {@code nameOrFile} is one, else the library voice of that name. */
-    private static VoicePrompt savedVoice(String nameOrFile) throws Exception {
+    /**
+     * A voice file if {@code nameOrFile} is one, else the library voice of that name. A voice the
+     * model folder bundles ({@code voices/<id>/}) is made into the library first if it is not there yet.
+     */
+    private static VoicePrompt savedVoice(ModelFolder folder, String nameOrFile, PrintWriter log) throws Exception {
         Path file = Path.of(nameOrFile);
         if (Files.isRegularFile(file)) return VoicePromptFile.read(file);
         VoiceLibrary library = VoiceLibrary.userLibrary();
-        return library.get(nameOrFile).map(VoiceProfile::toVoicePrompt).orElseThrow(() -> new IllegalArgumentException(
+        var found = library.get(nameOrFile);
+        if (found.isEmpty() && BundledVoices.list(folder.dir()).stream().anyMatch(b -> b.name().equals(nameOrFile) || b.id().equals(nameOrFile))) {
+            BundledVoices.Outcome o = BundledVoices.addMissing(folder.dir(), library);
+            if (!o.made().isEmpty()) log.println("added the bundled voices " + String.join(", ", o.made()) + " to " + library.dir());
+            for (String p : o.problems()) log.println("warning: bundled voice " + p);
+            String name = BundledVoices.list(folder.dir()).stream().filter(b -> b.id().equals(nameOrFile)).map(BundledVoices.Bundled::name)
+                    .findFirst().orElse(nameOrFile);
+            found = library.get(name);
+        }
+        return found.map(VoiceProfile::toVoicePrompt).orElseThrow(() -> new IllegalArgumentException(
                 "no voice file " + nameOrFile + " and no voice of that name in " + library.dir() + " (studio voices list shows the library)"));
     }
 

@@ -71,6 +71,8 @@ public final class StudioViewModel implements AutoCloseable {
         model.problemProperty().addListener(o -> updateSynthesizerProblem());
         model.loadingProperty().addListener(o -> updateSynthesizerProblem());
         model.problemProperty().addListener((o, old, now) -> { if (now != null) status.set(now); });
+        model.noticeProperty().addListener((o, old, now) -> { if (now != null) status.set(now); });
+        model.setOnDemoLoaded(this::addBundledVoices);
         model.setOnConfigured(p -> saveSettings(this.settings.withModelFolder(p)));
 
         voices.selectedProperty().addListener((o, old, now) -> {
@@ -142,15 +144,45 @@ public final class StudioViewModel implements AutoCloseable {
         this.voiceMakers = makers;
         this.voiceMakingProblem = problem;
         model.folderProperty().addListener(o -> updateNewVoiceProblem());
-        model.demoProperty().addListener(o -> updateNewVoiceProblem());
+        model.untrainedProperty().addListener(o -> updateNewVoiceProblem());
         updateNewVoiceProblem();
     }
 
     private void updateNewVoiceProblem() {
         Path folder = model.folderProperty().get();
         newVoiceProblem.set(folder == null ? "No model is loaded"
-                : model.demoProperty().get() ? "The untrained demo model cannot make voices; open a real model folder"
+                : model.untrainedProperty().get() ? "The untrained demo model cannot make voices; open a real model folder"
                 : voiceMakingProblem.apply(folder));
+    }
+
+    /** Adds a model folder's bundled voices to a library; returns what to tell the user, or null. Worker thread. */
+    @FunctionalInterface
+    public interface BundledVoiceMaker {
+        String addMissing(Path modelFolder, Path library) throws Exception;
+    }
+
+    private BundledVoiceMaker bundledVoices;
+
+    /** How the demo model's bundled voices reach the library (once, on the first run that loads it). */
+    public void setBundledVoices(BundledVoiceMaker maker) { this.bundledVoices = maker; }
+
+    private void addBundledVoices(ModelViewModel.Demo demo) {
+        Path library = voiceFolder.get();
+        if (bundledVoices == null || library == null || !demo.trained()) return;
+        BundledVoiceMaker maker = bundledVoices;
+        submit(() -> {
+            String said;
+            try {
+                said = maker.addMissing(demo.folder(), library);
+            } catch (Exception e) {
+                said = "Could not add the bundled voices: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+            }
+            String s = said;
+            Platform.runLater(() -> {
+                if (s != null) status.set(s);
+                refreshVoices();
+            });
+        });
     }
 
     /** Why "New voice from recording…" cannot be used now, or null. */
