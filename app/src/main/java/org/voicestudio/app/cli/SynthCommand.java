@@ -63,6 +63,10 @@ public final class SynthCommand implements Callable<Integer> {
         Path wav;
     }
 
+    @Option(names = "--library", paramLabel = "DIR",
+            description = "voice library folder for --voice NAME (default: $VOICESTUDIO_HOME/voices or ~/.local/share/voicestudio/voices)")
+    Path library;
+
     @Option(names = "--prompt-text", paramLabel = "TEXT",
             description = "transcript of the prompt recording (needed with --prompt-wav; replaces a saved voice's prompt text)")
     String promptText;
@@ -139,7 +143,7 @@ public final class SynthCommand implements Callable<Integer> {
 
     private VoicePrompt voicePrompt(ModelFolder folder, PrintWriter log) throws Exception {
         if (voice.wav != null) return voiceFromRecording(folder, log);
-        VoicePrompt saved = savedVoice(folder, voice.name, log);
+        VoicePrompt saved = savedVoice(folder, library != null ? new VoiceLibrary(library) : VoiceLibrary.userLibrary(), voice.name, log);
         if (promptText == null && promptTextIds == null) return saved;
         return new VoicePrompt(promptTextIds(folder), saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
     }
@@ -148,10 +152,9 @@ public final class SynthCommand implements Callable<Integer> {
      * A voice file if {@code nameOrFile} is one, else the library voice of that name. A voice the
      * model folder bundles ({@code voices/<id>/}) is made into the library first if it is not there yet.
      */
-    private static VoicePrompt savedVoice(ModelFolder folder, String nameOrFile, PrintWriter log) throws Exception {
+    private static VoicePrompt savedVoice(ModelFolder folder, VoiceLibrary library, String nameOrFile, PrintWriter log) throws Exception {
         Path file = Path.of(nameOrFile);
         if (Files.isRegularFile(file)) return VoicePromptFile.read(file);
-        VoiceLibrary library = VoiceLibrary.userLibrary();
         var found = library.get(nameOrFile);
         if (found.isEmpty() && BundledVoices.list(folder.dir()).stream().anyMatch(b -> b.name().equals(nameOrFile) || b.id().equals(nameOrFile))) {
             BundledVoices.Outcome o = BundledVoices.addMissing(folder.dir(), library);
