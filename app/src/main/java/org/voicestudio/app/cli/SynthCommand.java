@@ -63,6 +63,10 @@ public final class SynthCommand implements Callable<Integer> {
         Path wav;
     }
 
+    @Option(names = "--lang", paramLabel = "CODE",
+            description = "language of --text: normalize it first as the studio does (numbers, dates, abbreviations read out; es, en, fr, de, it, pt)")
+    String lang;
+
     @Option(names = "--library", paramLabel = "DIR",
             description = "voice library folder for --voice NAME (default: $VOICESTUDIO_HOME/voices or ~/.local/share/voicestudio/voices)")
     Path library;
@@ -106,7 +110,9 @@ public final class SynthCommand implements Callable<Integer> {
             VoicePrompt prompt = voicePrompt(folder, log);
             if (text.ids != null) requireIds(text.ids, "--text-ids");
             if (promptTextIds != null) requireIds(promptTextIds, "--prompt-text-ids");
-            int[] textIds = text.ids != null ? text.ids : TextIds.encode(folder, text.text, "--text", "--text-ids");
+            String spoken = text.text != null && lang != null ? org.voicestudio.inference.frontend.TextNormalizer.forLanguage(lang).normalize(text.text) : text.text;
+            if (lang != null && text.text != null && !spoken.equals(text.text)) log.println("normalized: " + spoken);
+            int[] textIds = text.ids != null ? text.ids : TextIds.encode(folder, spoken, "--text", "--text-ids");
             SynthesisRequest request = new SynthesisRequest(textIds, prompt, seed, stream, speed);
 
             try (StageSet stages = StageSet.load(folder, llmEngine, flowEngine, vocoderEngine)) {

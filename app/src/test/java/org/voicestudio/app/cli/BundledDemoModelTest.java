@@ -50,7 +50,7 @@ class BundledDemoModelTest {
 
     @Test
     void itSpeaksSpanishInABundledVoice(@TempDir Path dir) throws Exception {
-        speaks(dir, "es", "Hola, buenos días a todos.");
+        speaks(dir, "es", "Hola, buenos días a todos. Son las 3.");
     }
 
     @Test
@@ -64,7 +64,7 @@ class BundledDemoModelTest {
                 .orElseThrow(() -> new AssertionError("no bundled voice with language " + language + " in " + model.resolve("voices")));
         Path wav = dir.resolve(language + ".wav");
         Cli.Run r = Cli.studio("synth", "--model", model.toString(), "--library", dir.resolve("library").toString(),
-                "--voice", voice.name(), "--text", text, "--out", wav.toString(), "--seed", "1");
+                "--voice", voice.name(), "--text", text, "--lang", language, "--out", wav.toString(), "--seed", "1");
         assertEquals(0, r.exit(), r.err() + r.out());
         float[] s = WavIo.read(wav).samples();
         double seconds = s.length / 24000.0, sum = 0;

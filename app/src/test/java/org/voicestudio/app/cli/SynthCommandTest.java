@@ -94,8 +94,9 @@ class SynthCommandTest {
         System.setProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY, dir.resolve("install").toString());
         try {
             Path wav = dir.resolve("out.wav");
-            Cli.Run r = Cli.studio("synth", "--library", dir.resolve("lib").toString(), "--voice", "Lucía", "--text", "Hola.", "--out", wav.toString());
+            Cli.Run r = Cli.studio("synth", "--library", dir.resolve("lib").toString(), "--voice", "Lucía", "--text", "Son 2.", "--lang", "es", "--out", wav.toString());
             assertEquals(0, r.exit(), r.err() + r.out());
+            assertTrue(r.out().contains("normalized: ") && r.out().contains("dos"), r.out());
             assertTrue(r.out().contains("added the bundled voices Lucía"), r.out());
             assertTrue(WavIo.read(wav).samples().length > 0);
             assertTrue(Files.isRegularFile(dir.resolve("lib").resolve(new org.voicestudio.voices.VoiceLibrary(dir.resolve("lib")).fileFor("Lucía").getFileName())));
