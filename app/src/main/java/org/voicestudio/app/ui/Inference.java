@@ -109,9 +109,13 @@ public final class Inference {
         };
     }
 
-    /** Adds the bundled voices of {@code modelFolder} the library has not had yet; what to tell the user, or null. */
-    static String addBundledVoices(Path modelFolder, Path library) throws IOException {
+    /** Adds the bundled voices of {@code modelFolder} the library has not had yet. */
+    static StudioViewModel.Added addBundledVoices(Path modelFolder, Path library) throws IOException {
         var outcome = org.voicestudio.voices.BundledVoices.addMissing(modelFolder, new VoiceLibrary(library));
+        return new StudioViewModel.Added(outcome.made(), describe(outcome));
+    }
+
+    private static String describe(org.voicestudio.voices.BundledVoices.Outcome outcome) {
         if (outcome.made().isEmpty() && outcome.problems().isEmpty()) return null;
         StringBuilder sb = new StringBuilder();
         if (!outcome.made().isEmpty()) sb.append("Added the bundled voices ").append(String.join(", ", outcome.made()));

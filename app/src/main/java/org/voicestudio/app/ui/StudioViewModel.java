@@ -155,11 +155,19 @@ public final class StudioViewModel implements AutoCloseable {
                 : voiceMakingProblem.apply(folder));
     }
 
-    /** Adds a model folder's bundled voices to a library; returns what to tell the user, or null. Worker thread. */
+    /** Adds a model folder's bundled voices to a library; worker thread. */
     @FunctionalInterface
     public interface BundledVoiceMaker {
-        String addMissing(Path modelFolder, Path library) throws Exception;
+        Added addMissing(Path modelFolder, Path library) throws Exception;
     }
+
+    /**
+     * What adding bundled voices did.
+     *
+     * @param made    names of the voices made now
+     * @param message what to tell the user, or null
+     */
+    public record Added(List<String> made, String message) {}
 
     private BundledVoiceMaker bundledVoices;
 
@@ -171,15 +179,17 @@ public final class StudioViewModel implements AutoCloseable {
         if (bundledVoices == null || library == null || !demo.trained()) return;
         BundledVoiceMaker maker = bundledVoices;
         submit(() -> {
-            String said;
+            Added added;
             try {
-                said = maker.addMissing(demo.folder(), library);
+                added = maker.addMissing(demo.folder(), library);
             } catch (Exception e) {
-                said = "Could not add the bundled voices: " + (e.getMessage() != null ? e.getMessage() : e.toString());
+                added = new Added(List.of(), "Could not add the bundled voices: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             }
-            String s = said;
+            Added a = added;
             Platform.runLater(() -> {
-                if (s != null) status.set(s);
+                if (a.message() != null) status.set(a.message());
+                // first run: start with a bundled voice rather than none
+                if (!a.made().isEmpty() && voices.selectedProperty().get() == VoiceItem.DEFAULT) pendingSelection = a.made().getFirst();
                 refreshVoices();
             });
         });

@@ -54,9 +54,11 @@ class BundledDemoTest {
         assertNull(Inference.voiceMakingProblem(copy), "the bundled folder has both encoders and a tokenizer");
 
         Path library = tmp.resolve("data/voices");
-        assertEquals("Added the bundled voices Lucía", Inference.addBundledVoices(copy, library));
+        StudioViewModel.Added added = Inference.addBundledVoices(copy, library);
+        assertEquals("Added the bundled voices Lucía", added.message());
+        assertEquals(List.of("Lucía"), added.made());
         assertEquals(List.of("Lucía"), new VoiceLibrary(library).list().voices().stream().map(v -> v.name()).toList());
-        assertNull(Inference.addBundledVoices(copy, library), "the second run has nothing to add");
+        assertNull(Inference.addBundledVoices(copy, library).message(), "the second run has nothing to add");
         if (Inference.loader(() -> library).open(copy) instanceof AutoCloseable c) c.close(); // the studio's loader takes the folder
     }
 
