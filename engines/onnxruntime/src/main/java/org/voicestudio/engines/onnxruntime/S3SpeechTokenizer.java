@@ -41,9 +41,9 @@ public final class S3SpeechTokenizer implements SpeechTokenizer {
         }
     }
 
-    /** The tokenizer of a model folder; its codebook size comes from the folder's {@code cosyvoice3.yaml}. */
+    /** The tokenizer of a model folder; its codebook size is {@code llm.speech_token_size} of the folder's {@code cosyvoice3.yaml}. */
     public static S3SpeechTokenizer forModel(Path modelDir) throws IOException {
-        return new S3SpeechTokenizer(modelDir.resolve(FILE), ModelConfigReader.read(modelDir).llm().speechTokenSize());
+        return new S3SpeechTokenizer(modelDir.resolve(FILE), ModelConfigReader.speechTokenSize(modelDir));
     }
 
     @Override
