@@ -60,7 +60,7 @@ class BundledDemoModelTest {
 
     private static void speaks(Path dir, String language, String text) throws Exception {
         List<BundledVoices.Bundled> voices = BundledVoices.list(model);
-        BundledVoices.Bundled voice = voices.stream().filter(v -> v.language().equals(language)).findFirst()
+        BundledVoices.Bundled voice = voices.stream().filter(v -> v.language().equals(language) || v.language().startsWith(language + "-")).findFirst()
                 .orElseThrow(() -> new AssertionError("no bundled voice with language " + language + " in " + model.resolve("voices")));
         Path wav = dir.resolve(language + ".wav");
         Cli.Run r = Cli.studio("synth", "--model", model.toString(), "--library", dir.resolve("library").toString(),
