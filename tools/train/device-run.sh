@@ -9,6 +9,7 @@
 set -uo pipefail
 MODE="${1:-fresh}"
 BUDGET="${2:-560}"                      # seconds this call may spend (the device tool allows 600)
+TOTAL_MIN="${TOTAL_MIN:-14}"            # training minutes the LR schedules span over all calls (two calls)
 START=$(date +%s)
 W=/tmp/vs-train
 OUT="${OUT:-$PWD/train-out}"
@@ -22,17 +23,20 @@ LOG="$OUT/train.log"
 
 python3 tools/train/data.py --work "$W" 2>&1 | tee -a "$LOG"
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "data step failed" | tee -a "$LOG"; exit 1; }
+# the bundled voice prompts: held-out sentences read by each training speaker (espeak-ng, as the data)
+[ -f "$W/model/voices/voices.json" ] || python3 tools/train/evaluate.py --work "$W" --voices "$W/model/voices" 2>&1 | tee -a "$LOG"
 
 NOW=$(date +%s)
-# leave 45 s for export + packing
-MINUTES=$(python3 -c "print(max(0.5, ($BUDGET - ($NOW - $START) - 45) / 60))")
+# each trainer's --minutes counts from its own start (loading included) and keeps its own export reserve;
+# leave 30 s after them for packing
+MINUTES=$(python3 -c "print(max(0.5, ($BUDGET - ($NOW - $START) - 30) / 60))")
 RESUME=(); [ "$MODE" = resume ] && RESUME=(--resume); [ -f "$W/ckpt/llm.pt" ] && RESUME=(--resume)
 echo "training for $MINUTES minutes (${RESUME[*]:-fresh})" | tee -a "$LOG"
-python3 tools/train/train_llm.py  --work "$W" --minutes "$MINUTES" "${RESUME[@]}" > "$OUT/llm.log"  2>&1 &
+python3 tools/train/train_llm.py  --work "$W" --minutes "$MINUTES" --total-minutes "$TOTAL_MIN" "${RESUME[@]}" > "$OUT/llm.log"  2>&1 &
 P1=$!
-python3 tools/train/train_flow.py --work "$W" --minutes "$MINUTES" "${RESUME[@]}" > "$OUT/flow.log" 2>&1 &
+python3 tools/train/train_flow.py --work "$W" --minutes "$MINUTES" --total-minutes "$TOTAL_MIN" "${RESUME[@]}" > "$OUT/flow.log" 2>&1 &
 P2=$!
-python3 tools/train/train_hift.py --work "$W" --minutes "$MINUTES" "${RESUME[@]}" > "$OUT/hift.log" 2>&1 &
+python3 tools/train/train_hift.py --work "$W" --minutes "$MINUTES" --total-minutes "$TOTAL_MIN" "${RESUME[@]}" > "$OUT/hift.log" 2>&1 &
 P3=$!
 nvidia-smi --query-gpu=timestamp,utilization.gpu,memory.used,power.draw --format=csv,noheader -l 15 > "$W/gpu.csv" 2>&1 &
 SMI=$!
@@ -42,7 +46,7 @@ kill "$SMI" 2>/dev/null; echo "GPU samples (time, util, memory, power):" >> "$LO
 tail -n 5 "$OUT"/llm.log "$OUT"/flow.log "$OUT"/hift.log | tee -a "$LOG"
 
 if [ -f "$W/model/llm.pt" ] && [ -f "$W/model/flow.pt" ] && [ -f "$W/model/hift.pt" ]; then
-  tar -C "$W" -cJf "$W/model.tar.xz" model
+  tar -C "$W" -cJf "$W/model.tar.xz" model data/sentences.json
   split -b 15M -d "$W/model.tar.xz" "$OUT/model.tar.xz.part"
   ls -l "$OUT" | tee -a "$LOG"
 else

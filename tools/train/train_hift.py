@@ -49,6 +49,8 @@ STFT_RESOLUTIONS = ((2048, 240, 1200), (1024, 120, 600), (512, 50, 240), (128, 3
 STFT_LOG_FLOOR = 1e-4           # ~ the STFT magnitude of int16 quantisation noise: espeak-ng pauses are
                                 # digital silence, and a lower floor would make log|S| of silence dominate
 CKPT_EVERY_S = 60.0
+PROCESS_START = time.time()     # --minutes counts from here: data loading and CUDA start-up are part of a run
+RUN_RESERVE_S = 25.0            # export + held-out resynthesis after the training loop
 LOG_EVERY_S = 20.0
 
 
@@ -350,7 +352,10 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
     elif args.resume:
         print(f"--resume: no checkpoint at {ckpt_path}, starting fresh", flush=True)
 
-    budget = args.minutes * 60.0
+    # --minutes: this run's wall clock from process start (loading included), leaving RUN_RESERVE_S for the export;
+    # --total-minutes: what the LR schedule (and the GAN start) spans across resumed runs (default: ends with this run)
+    run_end = PROCESS_START + args.minutes * 60.0 - RUN_RESERVE_S
+    budget = args.total_minutes * 60.0 if args.total_minutes else elapsed + max(1.0, run_end - time.time())
     amp = args.bf16
 
     def checkpoint():
@@ -366,7 +371,7 @@ def train(args, geo: HiftGeometry = DEMO_HIFT, utts=None):
     model.train()
     while True:
         elapsed = time.time() - start
-        if elapsed >= budget or (args.max_steps is not None and step >= args.max_steps):
+        if elapsed >= budget or time.time() >= run_end or (args.max_steps is not None and step >= args.max_steps):
             break
         rng = np.random.default_rng([args.seed, step])          # deterministic per step, resumable
         final = bool(rng.random() < FINAL_CROP_PROB)
@@ -497,7 +502,7 @@ def selftest(gan=False):
         os.makedirs(os.path.join(work, "data"))
         torch.save(_synthetic_utterances(), os.path.join(work, "data", "train.pt"))
         torch.save(_synthetic_utterances(n=1, seed=3), os.path.join(work, "data", "heldout.pt"))
-        args = argparse.Namespace(work=work, minutes=30.0, resume=False, device="cpu", max_steps=4, batch=2,
+        args = argparse.Namespace(work=work, minutes=30.0, total_minutes=None, resume=False, device="cpu", max_steps=4, batch=2,
                                   lr=5e-4, bf16=False, seed=SEED, gan=gan, gan_start=0.0)
         t0 = time.time()
         train(args)
@@ -531,8 +536,11 @@ def selftest(gan=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", help="work dir with data/train.pt; writes ckpt/hift.pt and model/hift.pt")
-    ap.add_argument("--minutes", type=float, default=20.0, help="wall-clock training budget in total: "
-                    "time trained before a --resume counts towards it (the LR schedule follows it)")
+    ap.add_argument("--minutes", type=float, default=20.0,
+                    help="wall-clock budget of THIS run, from process start (loading included) to the export")
+    ap.add_argument("--total-minutes", type=float, default=None,
+                    help="training time the LR schedule spans across resumed runs (default: it ends with this run); "
+                         "training also stops once the checkpoint has this much")
     ap.add_argument("--resume", action="store_true")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--max-steps", type=int, default=None)
