@@ -367,31 +367,34 @@ class CausalMaskedDiffWithDiT(nn.Module):
                          x_final=x)
         return x[:, :, mel_len1:]
 
-    def training_loss(self, tokens, token_len, mel, spk_emb, streaming=None, prompt_ratio=0.3):
-        """One official-style training step's loss on a padded batch.
+    def training_loss(self, tokens, token_len, mel, spk_emb, prompt_frames=None, streaming=None):
+        """The loss of one training step on a padded batch (official CausalMaskedDiffWithDiT.forward + CFM loss).
 
-        tokens [B, L] long; token_len [B]; mel [B, 2L, 80] (target log-mel, time-major, zero padded);
-        spk_emb [B, 192]. Half the batches stream (50-frame block-causal mask) unless `streaming` is given.
-        cond = a random prefix (up to 30 %, for half the rows) of the target mel, as the official forward;
-        the loss skips the prefix frames (they are given) and the padding.
+        tokens [B, L] long; token_len [B]; mel [B, 2L, 80] target log-mel, time-major, zero padded;
+        spk_emb [B, 192]; prompt_frames [B] long: cond = the first prompt_frames frames of mel (a prompt
+        utterance placed before the target), or -1 for the official random prefix (up to 30 % of the
+        frames, for half of the rows). Half the batches stream (50-frame block-causal mask) unless
+        `streaming` is given. The loss skips the cond frames (they are given) and the padding.
         """
         if streaming is None:
             streaming = random.random() < 0.5
         b, L = tokens.shape
+        dev = tokens.device
         r = self.g.token_mel_ratio
-        tmask = (torch.arange(L, device=tokens.device)[None, :] < token_len[:, None])          # [B, L]
+        tmask = torch.arange(L, device=dev)[None, :] < token_len[:, None]                         # [B, L]
         emb = self.input_embedding(torch.clamp(tokens, min=0)) * tmask.unsqueeze(-1).to(self.input_embedding.weight.dtype)
-        h = self.pre_lookahead_layer(emb).repeat_interleave(r, dim=1)                           # [B, T, 80]
-        fmask = tmask.repeat_interleave(r, dim=1)                                               # [B, T]
+        h = self.pre_lookahead_layer(emb).repeat_interleave(r, dim=1)                            # [B, T, 80]
+        fmask = tmask.repeat_interleave(r, dim=1)                                                # [B, T]
         T = h.shape[1]
-        feat = mel[:, :T]
-        # random prompt prefix per row (0 for half of the rows)
+        feat = mel[:, :T].to(h.dtype)
         mel_len = token_len * r
-        use = torch.rand(b, device=tokens.device) >= 0.5
-        prefix = (torch.rand(b, device=tokens.device) * (0.3 * mel_len.float() + 1)).floor().long() * use.long()
-        pos = torch.arange(T, device=tokens.device)[None, :]
-        cmask = pos < prefix[:, None]                                                            # [B, T]
-        cond = (feat * cmask.unsqueeze(-1).to(feat.dtype)).transpose(1, 2)
+        use = torch.rand(b, device=dev) >= 0.5
+        rand_prefix = (torch.rand(b, device=dev) * (0.3 * mel_len.float() + 1)).floor().long() * use.long()
+        if prompt_frames is None:
+            prompt_frames = torch.full((b,), -1, dtype=torch.long, device=dev)
+        prefix = torch.where(prompt_frames >= 0, prompt_frames, rand_prefix)
+        cmask = torch.arange(T, device=dev)[None, :] < prefix[:, None]                           # [B, T]
+        cond = (feat * cmask.unsqueeze(-1).to(feat.dtype)).transpose(1, 2)                       # [B, 80, T]
         spks = self.speaker(spk_emb)
         mask = fmask.unsqueeze(1).to(h.dtype)                                                    # [B, 1, T]
         loss_mask = (fmask & ~cmask).unsqueeze(1)
