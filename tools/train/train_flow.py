@@ -19,6 +19,7 @@ from cv3.geometry import DEMO_FLOW  # noqa: E402
 
 PEAK_LR = 5e-4
 WARMUP_STEPS = 500
+EVAL_BATCHES = 8          # held-out batches per evaluation (fixed draw; the CFM loss itself is seeded by the trainer)
 
 
 def main(argv=None):
@@ -49,16 +50,30 @@ def main(argv=None):
         return batches[0].next()
     model = CausalMaskedDiffWithDiT(g)
 
+    def loss_of(m, cpu, mel_src):
+        b = {k: v.to(dev, non_blocking=True) for k, v in cpu.items()}
+        mel = mel_src[b["mel_index"]].float()                     # [B, 2L, 80]
+        return m.training_loss(b["tokens"], b["token_len"], mel, b["spk_emb"], b["prompt_frames"])
+
     def step_fn(m, step):
         cpu = next_batch(step)
-        items = int(cpu["token_len"].sum()) * g.token_mel_ratio      # mel frames, counted on the host
-        b = {k: v.to(dev, non_blocking=True) for k, v in cpu.items()}
-        mel = mel_all[b["mel_index"]].float()                  # [B, 2L, 80]
-        loss = m.training_loss(b["tokens"], b["token_len"], mel, b["spk_emb"], b["prompt_frames"])
-        return loss, {}, items
+        items = int(cpu["token_len"].sum()) * g.token_mel_ratio   # mel frames, counted on the host
+        return loss_of(m, cpu, mel_all), {}, items
+
+    eval_fn = None
+    heldout_path = os.path.join(args.work, "data", "heldout.pt")
+    if os.path.exists(heldout_path):
+        held = Dataset.load(heldout_path, need_mel=True)
+        held_mel = held.mel.to(dev)
+
+        def eval_fn(m):
+            it = FlowBatches(held, np.random.default_rng(0), args.frame_budget, args.max_batch, args.max_frames,
+                             pair_prob=1.0)
+            losses = [float(loss_of(m, it.next(), held_mel)) for _ in range(EVAL_BATCHES)]
+            return {"loss": sum(losses) / len(losses)}
 
     trainer.train("flow", args, model, g, step_fn, CausalMaskedDiffWithDiT,
-                  args.lr or PEAK_LR, args.warmup_steps or WARMUP_STEPS)
+                  args.lr or PEAK_LR, args.warmup_steps or WARMUP_STEPS, eval_fn)
 
 
 def selftest():
@@ -66,6 +81,7 @@ def selftest():
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(os.path.join(work, "data"))
         write_synthetic_dataset(os.path.join(work, "data", "train.pt"))
+        write_synthetic_dataset(os.path.join(work, "data", "heldout.pt"), utterances=6, seed=1)
         common = ["--work", work, "--device", "cpu", "--minutes", "5", "--frame-budget", "1200", "--max-batch", "8",
                   "--max-frames", "200"]
         main(common + ["--max-steps", "5", "--warmup-steps", "2"])

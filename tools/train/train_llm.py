@@ -20,6 +20,7 @@ from cv3.llm import CosyVoice3LM  # noqa: E402
 
 PEAK_LR = 1e-3            # small model trained from scratch
 WARMUP_STEPS = 500
+EVAL_BATCHES = 8          # held-out batches per evaluation (fixed draw)
 
 
 def main(argv=None):
@@ -54,9 +55,7 @@ def main(argv=None):
     dev = torch.device(args.device)
     model = CosyVoice3LM(g)
 
-    def step_fn(m, step):
-        cpu = next_batch(step)
-        items = int((cpu["weight"] > 0).sum())                         # counted on the host: no device sync
+    def loss_of(m, cpu):
         b = {k: v.to(dev, non_blocking=True) for k, v in cpu.items()}
         emb = torch.where(b["is_text"].unsqueeze(-1), m.embed_tokens(b["text_ids"]), m.speech_embedding(b["speech_ids"]))
         h = m.hidden(emb)                                              # [B, L, hidden]
@@ -67,10 +66,26 @@ def main(argv=None):
         loss = (ce * w).sum() / w.sum()
         main_pos = w == 1.0
         acc = (logits.argmax(-1)[main_pos] == tgt[main_pos]).float().mean()
-        return loss, {"acc": acc.detach()}, items
+        return loss, acc
+
+    def step_fn(m, step):
+        cpu = next_batch(step)
+        loss, acc = loss_of(m, cpu)
+        return loss, {"acc": acc.detach()}, int((cpu["weight"] > 0).sum())   # counted on the host: no sync
+
+    eval_fn = None
+    heldout_path = os.path.join(args.work, "data", "heldout.pt")
+    if os.path.exists(heldout_path):
+        held = Dataset.load(heldout_path, need_mel=False)
+
+        def eval_fn(m):
+            it = LlmBatches(held, g, np.random.default_rng(0), args.token_budget, args.max_batch, args.prompt_weight,
+                            no_prompt_prob=0.0, max_len=args.max_len)
+            res = [loss_of(m, it.next()) for _ in range(EVAL_BATCHES)]
+            return {"loss": sum(float(l) for l, _ in res) / len(res), "acc": sum(float(a) for _, a in res) / len(res)}
 
     trainer.train("llm", args, model, g, step_fn, CosyVoice3LM,
-                  args.lr or PEAK_LR, args.warmup_steps or WARMUP_STEPS)
+                  args.lr or PEAK_LR, args.warmup_steps or WARMUP_STEPS, eval_fn)
 
 
 def selftest():
@@ -78,6 +93,7 @@ def selftest():
     with tempfile.TemporaryDirectory() as work:
         os.makedirs(os.path.join(work, "data"))
         write_synthetic_dataset(os.path.join(work, "data", "train.pt"))
+        write_synthetic_dataset(os.path.join(work, "data", "heldout.pt"), utterances=6, seed=1)
         common = ["--work", work, "--device", "cpu", "--minutes", "5", "--token-budget", "2048", "--max-batch", "8"]
         main(common + ["--max-steps", "5", "--warmup-steps", "2"])
         main(common + ["--max-steps", "7", "--warmup-steps", "2", "--resume"])

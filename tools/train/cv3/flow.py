@@ -94,8 +94,9 @@ def apply_rotary_pos_emb(t, freqs):
     """Rotates the first freqs.shape[-1] channels of t [B, T, inner] (before the head split: head 0 only)."""
     rot = freqs.shape[-1]
     t_rot, t_pass = t[..., :rot], t[..., rot:]
-    freqs = freqs.to(t.dtype)
-    t_rot = t_rot * freqs.cos() + rotate_pairs(t_rot) * freqs.sin()
+    # angles reach hundreds of radians: cos/sin and the rotation stay float32 under autocast (as x-transformers)
+    freqs = freqs.float()
+    t_rot = (t_rot.float() * freqs.cos() + rotate_pairs(t_rot.float()) * freqs.sin()).to(t.dtype)
     return torch.cat((t_rot, t_pass), dim=-1)
 
 

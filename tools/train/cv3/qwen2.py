@@ -56,9 +56,9 @@ class Qwen2Attention(nn.Module):
         q = self.q_proj(x).view(b, t, self.heads, self.head_dim).transpose(1, 2)       # [B, H, T, D]
         k = self.k_proj(x).view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)    # [B, KV, T, D]
         v = self.v_proj(x).view(b, t, self.kv_heads, self.head_dim).transpose(1, 2)
-        cos, sin = cos.to(q.dtype), sin.to(q.dtype)
-        q = q * cos + rotate_half(q) * sin
-        k = k * cos + rotate_half(k) * sin
+        # rotation in float32 (cos/sin are float32), back to the activation dtype (bf16 under autocast)
+        q = (q.float() * cos + rotate_half(q.float()) * sin).to(q.dtype)
+        k = (k.float() * cos + rotate_half(k.float()) * sin).to(k.dtype)
         if cache is not None:
             if cache[0] is not None:
                 k = torch.cat([cache[0], k], dim=2)

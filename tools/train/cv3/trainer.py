@@ -15,14 +15,19 @@ import numpy as np
 import torch
 
 CKPT_EVERY_S = 60.0
+EXPORT_RESERVE_S = 5.0        # the final checkpoint + export + strict reload of these small models
 LOG_EVERY_S = 20.0
+PROCESS_START = time.time()   # --minutes counts from here: data loading and CUDA start-up are part of a run
 
 
 def arg_parser(stage, description):
     ap = argparse.ArgumentParser(description=description)
     ap.add_argument("--work", help="work dir: reads data/train.pt, writes ckpt/%s.pt and model/%s.pt" % (stage, stage))
     ap.add_argument("--minutes", type=float, default=10.0,
-                    help="total wall-clock budget of the schedule; a resumed run continues until it is spent")
+                    help="wall-clock budget of THIS run, from process start (loading included) to the export")
+    ap.add_argument("--total-minutes", type=float, default=None,
+                    help="training time the LR schedule spans across resumed runs (default: it ends with this run); "
+                         "training also stops once the checkpoint has this much")
     ap.add_argument("--resume", action="store_true", help="continue from ckpt/%s.pt" % stage)
     ap.add_argument("--device", choices=["cuda", "cpu"], default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--max-steps", type=int, default=None, help="stop after this many steps in total")
@@ -66,9 +71,35 @@ def atomic_save(obj, path):
     os.replace(tmp, path)
 
 
-def train(stage, args, model, geometry, step_fn, build_fresh, peak_lr, warmup_steps):
+def run_eval(stage, model, eval_fn, step):
+    if eval_fn is None:
+        return
+    was = model.training
+    model.eval()
+    dev = next(model.parameters()).device
+    state = random.getstate()
+    with torch.no_grad(), torch.random.fork_rng(devices=[dev] if dev.type == "cuda" else []):
+        torch.manual_seed(0)
+        random.seed(0)
+        with torch.autocast(device_type="cuda", dtype=torch.bfloat16) if dev.type == "cuda" else _null():
+            metrics = eval_fn(model)
+    random.setstate(state)
+    model.train(was)
+    print(f"[{stage}] held-out at step {step}: " + " ".join(f"{k} {v:.4f}" for k, v in metrics.items()), flush=True)
+
+
+class _null:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def train(stage, args, model, geometry, step_fn, build_fresh, peak_lr, warmup_steps, eval_fn=None):
     """step_fn(model, step) -> (loss tensor, dict of metric tensors, items processed as a python int);
-    build_fresh(geometry) -> a new module for the strict reload check of the export."""
+    build_fresh(geometry) -> a new module for the strict reload check of the export;
+    eval_fn(model) -> dict of floats (held-out metrics), run at each checkpoint and at the end."""
     dev = torch.device(args.device)
     ckpt_path = os.path.join(args.work, "ckpt", f"{stage}.pt")
     model_path = os.path.join(args.work, "model", f"{stage}.pt")
@@ -86,7 +117,10 @@ def train(stage, args, model, geometry, step_fn, build_fresh, peak_lr, warmup_st
         step, elapsed_before = ck["step"], ck["elapsed_s"]
         print(f"[{stage}] resumed from {ckpt_path} at step {step}, {elapsed_before / 60:.1f} min trained", flush=True)
     seed_all(args.seed + step)   # a resumed run draws new (but fixed) batches
-    budget = args.minutes * 60.0
+    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))   # three trainers share the device host
+    end_at = PROCESS_START + args.minutes * 60.0 - EXPORT_RESERVE_S
+    total = args.total_minutes * 60.0 if args.total_minutes else None
+    schedule = total if total else elapsed_before + max(1.0, end_at - time.time())
     use_amp = dev.type == "cuda"
     if use_amp:
         torch.backends.cuda.matmul.allow_tf32 = True
@@ -100,13 +134,14 @@ def train(stage, args, model, geometry, step_fn, build_fresh, peak_lr, warmup_st
     last_log = last_ckpt = t0
     acc_loss, acc_n, acc_items, acc_metrics = 0.0, 0, 0, {}
     print(f"[{stage}] {sum(p.numel() for p in model.parameters()) / 1e6:.2f} M parameters, device {dev}, "
-          f"budget {args.minutes} min, peak lr {peak_lr}", flush=True)
+          f"this run {max(0.0, end_at - t0) / 60:.2f} min of training, schedule {schedule / 60:.2f} min, peak lr {peak_lr}",
+          flush=True)
     while True:
         now = time.time()
         elapsed = elapsed_before + (now - t0)
-        if elapsed >= budget or (args.max_steps is not None and step >= args.max_steps):
+        if now >= end_at or (total and elapsed >= total) or (args.max_steps is not None and step >= args.max_steps):
             break
-        lr = lr_at(peak_lr, warmup_steps, step, elapsed / budget)
+        lr = lr_at(peak_lr, warmup_steps, step, elapsed / schedule)
         for gr in opt.param_groups:
             gr["lr"] = lr
         if use_amp:
@@ -133,7 +168,9 @@ def train(stage, args, model, geometry, step_fn, build_fresh, peak_lr, warmup_st
         if now - last_ckpt >= CKPT_EVERY_S:
             save_ckpt(elapsed_before + now - t0)
             last_ckpt = now
+            run_eval(stage, model, eval_fn, step)
     save_ckpt(elapsed_before + time.time() - t0)
+    run_eval(stage, model, eval_fn, step)
     sd = model.export_state_dict()
     atomic_save(sd, model_path)
     fresh = build_fresh(geometry)
