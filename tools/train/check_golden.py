@@ -22,12 +22,13 @@ import safetensors_np  # noqa: E402
 
 
 def default_golden():
-    """The first shared/golden/cv3-tiny found walking up from this file (the Java Golden helper's convention)."""
+    """The first shared/golden/cv3-tiny (the Java Golden helper's convention) or .device/golden/cv3-tiny (what
+    prepare-device.sh stages for the GPU machine) found walking up from this file."""
     d = os.path.dirname(os.path.abspath(__file__))
     while True:
-        cand = os.path.join(d, "shared", "golden", "cv3-tiny")
-        if os.path.isdir(cand):
-            return cand
+        for cand in (os.path.join(d, "shared", "golden", "cv3-tiny"), os.path.join(d, ".device", "golden", "cv3-tiny")):
+            if os.path.isdir(cand):
+                return cand
         if os.path.dirname(d) == d:
             return None
         d = os.path.dirname(d)

@@ -32,6 +32,8 @@ def main(argv=None):
     args = ap.parse_args(argv)
     if args.selftest:
         return selftest()
+    if args.bench_seconds:
+        return trainer.bench(main, args.device, args.bench_seconds)
     if not args.work:
         ap.error("--work is required")
     trainer.seed_all(args.seed)
