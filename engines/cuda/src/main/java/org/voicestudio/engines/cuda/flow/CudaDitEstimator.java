@@ -32,7 +32,7 @@ import java.util.List;
 public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private static final String SOURCE = "dit.cu";
     private static final String P = "decoder.estimator.";
-    private static final int FREQ_DIM = 256;        // SinusPositionEmbedding dim
+    static final int FREQ_DIM = 256;                // SinusPositionEmbedding dim
     private static final float TIME_SCALE = 1000f;  // SinusPositionEmbedding scale
     private static final float LN_EPS = 1e-6f;
     private static final int FLASH_SMEM = 3 * 64 * 65 * 4;   // attention_flash: Q, K/P, V tiles
@@ -277,7 +277,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     }
 
     /** SinusPositionEmbedding(256, scale 1000) of each t, in float32 steps as F5-TTS computes it. [B, 256] */
-    private static float[] sinusoidal(float[] t) {
+    static float[] sinusoidal(float[] t) {
         int half = FREQ_DIM / 2;
         float[] out = new float[t.length * FREQ_DIM];
         float step = (float) (Math.log(10000) / (half - 1));
@@ -340,7 +340,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         sc.mask.upload(mask, 0);
         sc.spks.upload(spks, 0);
         sc.sinus.upload(sinusoidal(t), 0);
-        List<StreamOp> ops = sc.ops.computeIfAbsent(streaming, st -> buildOps(sc, st));
+        List<StreamOp> ops = sc.ops.computeIfAbsent(streaming, st -> buildOps(sc, st, sc.sinus.address()));
         if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
         else for (StreamOp op : ops) op.enqueue(ctx.stream());
         ctx.synchronize();
@@ -351,7 +351,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      * Device buffers of one (batch, frames) shape, kept between calls (the Euler loop calls with the
      * same shape 10 times) together with the launch lists built over them.
      */
-    private final class Scratch implements AutoCloseable {
+    final class Scratch implements AutoCloseable {
         final int batch, frames;
         final DeviceBuffer x, mu, cond, mask, spks, sinus, t1, t2, ada, cat, h, n, c1, qkv, att, o, ff, ffAct, mod, y, out;
         final java.util.Map<Boolean, List<StreamOp>> ops = new java.util.HashMap<>();
@@ -419,7 +419,29 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         return scratch;
     }
 
-    private List<StreamOp> buildOps(Scratch sc, boolean streaming) {
+    /**
+     * Device buffers for calls of {@code batch} x {@code frames}, owned by the caller (the device-resident
+     * Euler solver keeps one per shape, with launch lists and a CUDA graph over it). Inputs the caller fills:
+     * {@code x, mu, cond} [B, 80, T], {@code mask} [B, T], {@code spks} [B, 80]; output {@code out} [B, 80, T].
+     */
+    Scratch newScratch(int batch, int frames) {
+        ctx.makeCurrent();
+        return new Scratch(batch, frames);
+    }
+
+    public Geometry geometry() { return g; }
+
+    CudaContext context() { return ctx; }
+
+    /**
+     * One estimator call over {@code sc} as a launch list, the time embedding read from
+     * {@code sinusAddress} ([B, 256] float32 {@link #sinusoidal} of t, e.g. one step's row of a table).
+     */
+    List<StreamOp> ops(Scratch sc, boolean streaming, long sinusAddress) {
+        return buildOps(sc, streaming, sinusAddress);
+    }
+
+    private List<StreamOp> buildOps(Scratch sc, boolean streaming, long sinusAddress) {
         int batch = sc.batch, frames = sc.frames, m = g.mel();
         int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff();
         int lo = precision == Gemm.Operands.BF16 ? 1 : 0;
@@ -429,7 +451,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         List<StreamOp> ops = new ArrayList<>();
         Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
         // TimestepEmbedding: Linear(SiLU(Linear(sinus(t)))), then the SiLU that AdaLayerNormZero applies   [B, D]
-        ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, FREQ_DIM, time1W.address(), sc.sinus.address(), sc.t1.address(), false));
+        ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, FREQ_DIM, time1W.address(), sinusAddress, sc.t1.address(), false));
         ops.add(biasSilu.launch(Dim.of(batch), blk, 0, sc.t1, sc.t1, time1B, d, 0));
         ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, d, time2W.address(), sc.t1.address(), sc.t2.address(), false));
         ops.add(biasSilu.launch(Dim.of(batch), blk, 0, ada, sc.t2, time2B, d, lo));

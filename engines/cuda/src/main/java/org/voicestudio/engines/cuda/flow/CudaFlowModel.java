@@ -24,15 +24,41 @@ import org.voicestudio.inference.tensor.StateDict;
  * ~0.3 G multiply-adds for 500 tokens = 20 s of audio, spread over the cores), and plain Java keeps it
  * testable against the golden intermediates without a GPU. Measured on the H200 host (16 cores): 13 ms for
  * 325 tokens, 22 ms for 575, 5-10 % of the whole call; the 10 estimator steps dominate (docs/benchmarks.md).
- * Not thread-safe (one request at a time).
+ *
+ * <p>The Euler/CFG loop runs as {@link Solver} says: by default on the device as one CUDA graph per shape
+ * ({@link CudaEulerSolver}); the previous host loop (the shared {@link ConditionalFlowMatching} driving 10
+ * estimator calls with host copies in and out) stays available through the system property
+ * {@value #SOLVER_PROPERTY}{@code =host}. Not thread-safe (one request at a time).
  */
 public final class CudaFlowModel implements FlowModel {
+    /** System property choosing the default {@link Solver}: {@code graph} (default), {@code device} or {@code host}. */
+    public static final String SOLVER_PROPERTY = "voicestudio.cuda.flow.solver";
+
+    /** Where the 10 Euler/CFG steps run. */
+    public enum Solver {
+        /** On the device, the whole solve captured once per (T, streaming) as a CUDA graph and replayed. */
+        GRAPH,
+        /** On the device, the same launch list issued op by op (no graph). */
+        DEVICE,
+        /** The host loop: {@link ConditionalFlowMatching} with one estimator call per step, copies in and out. */
+        HOST;
+
+        /** {@value #SOLVER_PROPERTY} of the running JVM, {@link #GRAPH} when unset. */
+        public static Solver fromSystemProperty() {
+            String v = System.getProperty(SOLVER_PROPERTY, "graph").trim();
+            for (Solver s : values()) if (s.name().equalsIgnoreCase(v)) return s;
+            throw new IllegalArgumentException("system property " + SOLVER_PROPERTY + "=" + v + ": expected graph, device or host");
+        }
+    }
+
     private final FlowConfig config;
-    private final FlowNoise noise;
     private final HostFlowConditioner conditioner;
     private final CudaDitEstimator estimator;
     private final CudaContext ownedContext;   // null when the caller keeps the context
     private final ConditionalFlowMatching solver;
+    private final FlowNoise noise;
+    private final Solver defaultSolver;
+    private CudaEulerSolver deviceSolver;   // made on first use, so the host loop needs none of its resources
 
     private CudaFlowModel(FlowConfig config, FlowNoise noise, HostWeights weights, CudaDitEstimator estimator, CudaContext ownedContext) {
         if (noise.channels() != config.outputSize()) {
@@ -44,6 +70,7 @@ public final class CudaFlowModel implements FlowModel {
         this.estimator = estimator;
         this.ownedContext = ownedContext;
         this.solver = new ConditionalFlowMatching(estimator, config.outputSize(), config.nTimesteps(), config.inferenceCfgRate(), config.tScheduler());
+        this.defaultSolver = Solver.fromSystemProperty();
     }
 
     /**
@@ -84,6 +111,9 @@ public final class CudaFlowModel implements FlowModel {
 
     public FlowNoise noise() { return noise; }
 
+    /** The solver {@link #inference(FlowRequest)} uses ({@value #SOLVER_PROPERTY} when the model was made). */
+    public Solver solver() { return defaultSolver; }
+
     @Override
     public Mel inference(FlowRequest request) {
         return inference(request, ConditionalFlowMatching.StepObserver.NONE);
@@ -91,7 +121,21 @@ public final class CudaFlowModel implements FlowModel {
 
     /** {@link #inference(FlowRequest)} with each Euler step reported to {@code observer}. */
     public Mel inference(FlowRequest request, ConditionalFlowMatching.StepObserver observer) {
-        return solver.generate(condition(request), noise, request.streaming(), observer);
+        return inference(request, defaultSolver, observer);
+    }
+
+    /**
+     * One request with the Euler loop where {@code how} says. With an observer, {@link Solver#GRAPH} issues the
+     * graph's launch list step by step (the observer needs every state on the host), as {@link Solver#DEVICE}.
+     */
+    public Mel inference(FlowRequest request, Solver how, ConditionalFlowMatching.StepObserver observer) {
+        FlowConditioning c = condition(request);
+        if (how == Solver.HOST) return solver.generate(c, noise, request.streaming(), observer);
+        if (deviceSolver == null) {
+            deviceSolver = new CudaEulerSolver(estimator.context(), estimator, noise, config.nTimesteps(), config.inferenceCfgRate(), config.tScheduler());
+        }
+        float[] x = deviceSolver.solve(c, request.streaming(), how == Solver.GRAPH, observer);
+        return c.target(x, config.outputSize());
     }
 
     /** Everything before the solver, on the host: spks, token embeddings, h, mu, cond and mask for this request. */
@@ -102,7 +146,11 @@ public final class CudaFlowModel implements FlowModel {
     @Override
     public void close() {
         try {
-            estimator.close();
+            try {
+                if (deviceSolver != null) deviceSolver.close();
+            } finally {
+                estimator.close();
+            }
         } finally {
             if (ownedContext != null) ownedContext.close();
         }
