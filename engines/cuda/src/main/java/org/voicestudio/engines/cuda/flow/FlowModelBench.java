@@ -8,6 +8,7 @@ import org.voicestudio.engines.cuda.Gemm;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.config.ModelConfig.FlowConfig;
 import org.voicestudio.inference.flow.FlowModel.FlowRequest;
+import org.voicestudio.inference.flow.ConditionalFlowMatching;
 import org.voicestudio.inference.flow.FlowNoise;
 
 import java.io.IOException;
@@ -21,8 +22,10 @@ import java.util.SplittableRandom;
 /**
  * The whole flow stage at the full Fun-CosyVoice3-0.5B geometry with random weights: one
  * {@link CudaFlowModel#inference} call (host conditioning + 10 Euler steps of CFG-batch DiT calls on the GPU)
- * for a 3 s prompt (75 tokens) and 10 s / 20 s of target speech, non-streaming and final. Reports the median
- * wall time, the host conditioning's share, and the flow RTF = wall time / target audio duration.
+ * for a 3 s prompt (75 tokens) and 10 s / 20 s of target speech, non-streaming and final, with each
+ * {@link CudaFlowModel.Solver} in the same run (host loop, device loop op by op, device loop as a CUDA graph).
+ * Reports the first call (for the graph: capture + instantiate), the median wall time, the host conditioning's
+ * share, and the flow RTF = wall time / target audio duration.
  *
  * <pre>java -cp ... org.voicestudio.engines.cuda.flow.FlowModelBench [--out results.md] [--host-only]</pre>
  * {@code --host-only} times just the host conditioning (no GPU needed).
@@ -34,7 +37,8 @@ public final class FlowModelBench {
     static final FlowConfig FULL = new FlowConfig(80, 80, 192, 6561, 3, 1024, 2, 1024, 22, 16, 64, 2, 50, 1e-6, 0.7, 10, "cosine");
     private static final int PROMPT_TOKENS = 75;   // 3 s at 25 tokens/s
     private static final int[] TARGET_TOKENS = {250, 500};
-    private static final int RUNS = 3;
+    private static final int RUNS = 5;
+    private static final CudaFlowModel.Solver[] SOLVERS = {CudaFlowModel.Solver.HOST, CudaFlowModel.Solver.DEVICE, CudaFlowModel.Solver.GRAPH};
 
     public static void main(String[] args) throws IOException {
         Path out = null;
@@ -46,7 +50,7 @@ public final class FlowModelBench {
         }
         StringBuilder sb = new StringBuilder();
         sb.append("Flow stage (CudaFlowModel.inference), full geometry, random weights, prompt ").append(PROMPT_TOKENS)
-                .append(" tokens, non-streaming final call, median of ").append(RUNS).append(" after 1 warm-up; ")
+                .append(" tokens, non-streaming final call, median of ").append(RUNS).append(" after the first call; ")
                 .append(Runtime.getRuntime().availableProcessors()).append(" host cores\n\n");
         if (hostOnly) {
             HostFlowConditioner host = new HostFlowConditioner(FULL, new HostWeights.Random(1));
@@ -54,22 +58,28 @@ public final class FlowModelBench {
             for (int n : TARGET_TOKENS) {
                 FlowRequest r = request(n);
                 double[] ms = time(() -> host.condition(r));
-                row(sb, String.format(Locale.ROOT, "| %d | %d | %.1f |%n", n, 2 * (PROMPT_TOKENS + n), ms[RUNS / 2]));
+                row(sb, String.format(Locale.ROOT, "| %d | %d | %.1f |%n", n, 2 * (PROMPT_TOKENS + n), ms[RUNS / 2 + 1]));
             }
         } else {
             FlowNoise noise = FlowNoise.seeded(FlowNoise.OFFICIAL_SEED, FULL.outputSize(), FlowNoise.OFFICIAL_FRAMES);
             try (CudaContext ctx = CudaContext.open(0)) {
                 sb.insert(0, "device: " + ctx.info() + "\n");
-                sb.append("| DiT GEMM precision | target tokens (audio s) | frames T | median ms | min | host conditioning ms | flow RTF |\n|---|---|---|---|---|---|---|\n");
+                sb.append("| DiT GEMM precision | target tokens (audio s) | frames T | solver | first call ms | median ms | min | host conditioning ms | flow RTF | vs host loop |\n|---|---|---|---|---|---|---|---|---|---|\n");
                 for (Gemm.Operands precision : Gemm.Operands.values()) {
                     try (CudaFlowModel model = CudaFlowModel.random(ctx, FULL, 16, 31, 1, noise, precision)) {
                         for (int n : TARGET_TOKENS) {
                             FlowRequest r = request(n);
-                            double[] total = time(() -> model.inference(r));
                             double[] cond = time(() -> model.condition(r));
                             double audioS = n / 25.0;
-                            row(sb, String.format(Locale.ROOT, "| %s | %d (%.0f s) | %d | %.1f | %.1f | %.1f | %.4f |%n", precision, n, audioS,
-                                    2 * (PROMPT_TOKENS + n), total[RUNS / 2], total[0], cond[RUNS / 2], total[RUNS / 2] / (audioS * 1000)));
+                            double hostMedian = Double.NaN;
+                            for (CudaFlowModel.Solver how : SOLVERS) {   // the host loop first: the others are compared to it
+                                double[] total = time(() -> model.inference(r, how, ConditionalFlowMatching.StepObserver.NONE));
+                                double median = total[RUNS / 2 + 1];
+                                if (how == CudaFlowModel.Solver.HOST) hostMedian = median;
+                                row(sb, String.format(Locale.ROOT, "| %s | %d (%.0f s) | %d | %s | %.1f | %.1f | %.1f | %.1f | %.4f | %.2fx |%n", precision, n, audioS,
+                                        2 * (PROMPT_TOKENS + n), how.name().toLowerCase(Locale.ROOT), total[0], median, total[1], cond[RUNS / 2 + 1],
+                                        median / (audioS * 1000), hostMedian / median));
+                            }
                         }
                     }
                 }
@@ -84,16 +94,15 @@ public final class FlowModelBench {
         sb.append(line);
     }
 
-    /** Sorted wall times in ms of {@link #RUNS} calls after one warm-up. */
+    /** Wall times in ms: [0] the first call (warm-up), then the {@link #RUNS} calls after it, sorted. */
     private static double[] time(Runnable call) {
-        call.run();
-        double[] ms = new double[RUNS];
-        for (int i = 0; i < RUNS; i++) {
+        double[] ms = new double[RUNS + 1];
+        for (int i = 0; i <= RUNS; i++) {
             long a = System.nanoTime();
             call.run();
             ms[i] = (System.nanoTime() - a) / 1e6;
         }
-        Arrays.sort(ms);
+        Arrays.sort(ms, 1, ms.length);
         return ms;
     }
 
