@@ -20,14 +20,16 @@ import java.util.List;
  * {@code out = estimator(x, mask, mu, t, spks, cond)} with x/mu/cond {@code [B, 80, T]}, mask
  * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
  * (B = 2 for CFG). GEMMs through cuBLAS (fp32 without TF32, or bf16 operands with fp32 accumulation),
- * everything else in {@code dit.cu} in fp32. Per tensor: GEMM weights (input proj, AdaLN linears,
+ * everything else in {@code dit.cu} in fp32, except that the bf16 path's attention runs on the tensor cores
+ * by default ({@link Attention}). Per tensor: GEMM weights (input proj, AdaLN linears,
  * q/k/v, to_out, ff, norm_out, proj_out) in the chosen precision; biases, conv position kernels,
  * RoPE frequencies and the time MLP in fp32.
  *
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
- * block-causal mask), as the {@link FlowEstimator} that {@code CudaFlowModel}'s solver drives. Not
- * done: CUDA graphs and device-resident inputs (each call copies host arrays in and out), and a bf16
- * tolerance defended on more than the tiny fixture. Not thread-safe.
+ * block-causal mask), as the {@link FlowEstimator} of the host Euler loop ({@link #velocity}: host arrays
+ * in and out per call) and as launch lists over caller-owned buffers ({@link #ops}) that
+ * {@code CudaEulerSolver} captures into one CUDA graph per solve. Not done: a bf16 tolerance defended on
+ * more than the tiny fixture. Not thread-safe.
  */
 public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private static final String SOURCE = "dit.cu";
@@ -47,6 +49,25 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         int ff() { return dim * ffMult; }
     }
 
+    /** System property choosing the bf16 path's {@link Attention}: {@code mma} (default) or {@code fp32}. */
+    public static final String ATTENTION_PROPERTY = "voicestudio.cuda.flow.attention";
+
+    /**
+     * The attention kernel of the bf16 path; the fp32 path (parity) always runs {@code attention_flash}.
+     * {@link #MMA} = {@code attention_mma_bf16}: tensor cores, Q/K/V and P in bf16, fp32 softmax and accumulation;
+     * {@link #FP32} = {@code attention_flash} (fp32 FMA), the previous kernel.
+     */
+    public enum Attention {
+        MMA, FP32;
+
+        /** {@value #ATTENTION_PROPERTY} of the running JVM, {@link #MMA} when unset. */
+        public static Attention fromSystemProperty() {
+            String v = System.getProperty(ATTENTION_PROPERTY, "mma").trim();
+            for (Attention a : values()) if (a.name().equalsIgnoreCase(v)) return a;
+            throw new IllegalArgumentException("system property " + ATTENTION_PROPERTY + "=" + v + ": expected mma or fp32");
+        }
+    }
+
     private record Block(DeviceBuffer mod, DeviceBuffer modBias, DeviceBuffer qkv, DeviceBuffer qkvBias,
                          DeviceBuffer out, DeviceBuffer outBias, DeviceBuffer ff1, DeviceBuffer ff1Bias,
                          DeviceBuffer ff2, DeviceBuffer ff2Bias) {}
@@ -59,7 +80,8 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private final int convGroupChannels, convKernel;
     private final List<Block> blocks = new ArrayList<>();
     private final List<DeviceBuffer> all = new ArrayList<>();
-    private final Kernel biasSilu, concat, addBias, convMish, lnMod, qkvRope, attention, gatedResidual, biasGelu, toChannelMajor;
+    private final Kernel biasSilu, concat, addBias, convMish, lnMod, qkvRope, attention, attentionMma, gatedResidual, biasGelu, toChannelMajor;
+    private final boolean mmaAttention;   // bf16 GEMMs and Attention.MMA
 
     /** Uploads the estimator from {@code flow.pt} (keys {@code decoder.estimator.*}), checking shapes. */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
@@ -71,7 +93,12 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      * inputs in {@code precision} (bf16: tensor cores, fp32 accumulation; everything else stays fp32).
      */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision) {
-        this(ctx, g, new CheckpointSource(ctx, flow), precision);
+        this(ctx, g, flow, precision, Attention.fromSystemProperty());
+    }
+
+    /** As {@link #CudaDitEstimator(CudaContext, Geometry, StateDict, Gemm.Operands)} with the bf16 path's attention kernel given. */
+    public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision, Attention attention) {
+        this(ctx, g, new CheckpointSource(ctx, flow), precision, attention);
     }
 
     /**
@@ -81,13 +108,20 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      */
     public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
                                           Gemm.Operands precision) {
-        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision);
+        return random(ctx, g, convGroups, convKernel, seed, precision, Attention.fromSystemProperty());
     }
 
-    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision) {
+    /** As {@link #random(CudaContext, Geometry, int, int, int, Gemm.Operands)} with the bf16 path's attention kernel given. */
+    public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
+                                          Gemm.Operands precision, Attention attention) {
+        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision, attention);
+    }
+
+    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision, Attention attentionKind) {
         this.ctx = ctx;
         this.g = g;
         this.precision = precision;
+        this.mmaAttention = precision == Gemm.Operands.BF16 && attentionKind == Attention.MMA;
         ctx.makeCurrent();
         int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
         try {
@@ -134,6 +168,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         lnMod = k.kernel(SOURCE, "layernorm_modulate");
         qkvRope = k.kernel(SOURCE, "qkv_bias_rope_head0");
         attention = k.kernel(SOURCE, "attention_flash");
+        attentionMma = k.kernel(SOURCE, "attention_mma_bf16");
         gatedResidual = k.kernel(SOURCE, "gated_residual");
         biasGelu = k.kernel(SOURCE, "bias_gelu_tanh");
         toChannelMajor = k.kernel(SOURCE, "to_channel_major");
@@ -472,8 +507,11 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
             ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS, lo));
             ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
             ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
-            ops.add(attention.launch(new Dim(g.heads(), (frames + 63) / 64, batch), Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames,
-                    g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0, lo));
+            Dim attGrid = new Dim(g.heads(), (frames + 63) / 64, batch);
+            int chunk = streaming ? g.staticChunkSize() : 0;
+            ops.add(mmaAttention
+                    ? attentionMma.launch(attGrid, Dim.of(128), 0, att, qkv, dmask, frames, g.heads(), g.dimHead(), scale, chunk, lo)
+                    : attention.launch(attGrid, Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames, g.heads(), g.dimHead(), scale, chunk, lo));
             ops.add(gemm(d, rows, in, b.out(), att, o));
             ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
             ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS, lo));
