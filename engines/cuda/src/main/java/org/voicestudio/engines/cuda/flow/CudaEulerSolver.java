@@ -99,6 +99,12 @@ final class CudaEulerSolver implements AutoCloseable {
 
     int steps() { return steps; }
 
+    /** Writes row 0 of the CFG batch's mu, (mel, T) channel-major, at a device address, on {@code ctx.stream()}. */
+    @FunctionalInterface
+    interface MuWriter {
+        void write(long address);
+    }
+
     /**
      * The final sample (mel, T) of {@code c}, prompt frames included, from {@code rand_noise[:, :, :T]}.
      * With an observer other than {@link ConditionalFlowMatching.StepObserver#NONE} the steps are issued one by
@@ -106,24 +112,38 @@ final class CudaEulerSolver implements AutoCloseable {
      * the graph; the device work is the same launch list.
      */
     float[] solve(FlowConditioning c, boolean streaming, boolean graph, ConditionalFlowMatching.StepObserver observer) {
-        int frames = c.layout().frames(), plane = mel * frames;
+        int frames = c.layout().frames();
+        require("mu", c.mu(), mel * frames);
+        return solve(frames, c.spks(), c.cond(), c.mask(), null, streaming, graph, observer, c.mu());
+    }
+
+    /** As {@link #solve(FlowConditioning, boolean, boolean, ConditionalFlowMatching.StepObserver)} with mu written on the device. */
+    float[] solve(int frames, float[] spks, float[] cond, float[] mask, MuWriter mu, boolean streaming, boolean graph,
+                  ConditionalFlowMatching.StepObserver observer) {
+        return solve(frames, spks, cond, mask, mu, streaming, graph, observer, null);
+    }
+
+    /** The solve with mu uploaded from {@code hostMu}, or written by {@code muWriter} when that is null. */
+    private float[] solve(int frames, float[] spks, float[] cond, float[] mask, MuWriter muWriter, boolean streaming, boolean graph,
+                          ConditionalFlowMatching.StepObserver observer, float[] hostMu) {
+        int plane = mel * frames;
         if (frames > noiseLength) {
             throw new IllegalArgumentException("flow needs " + frames + " noise frames (prompt + target mel) but the fixed noise has "
                     + noiseLength + " (" + noiseLength / 50 + " s at 50 frames/s); shorten the text or the prompt");
         }
-        require("mu", c.mu(), plane);
-        require("cond", c.cond(), plane);
-        require("spks", c.spks(), mel);
-        require("mask", c.mask(), frames);
+        require("cond", cond, plane);
+        require("spks", spks, mel);
+        require("mask", mask, frames);
         ctx.makeCurrent();
         Shape s = shape(new Key(frames, streaming));
         CudaDitEstimator.Scratch sc = s.scratch;
         // row 0 of the CFG batch; row 1 of mu, cond and spks was zeroed when the shape was made, mask is shared
-        sc.mu.upload(c.mu(), 0);
-        sc.cond.upload(c.cond(), 0);
-        sc.spks.upload(c.spks(), 0);
-        sc.mask.upload(c.mask(), 0);
-        sc.mask.upload(c.mask(), frames * 4L);
+        sc.cond.upload(cond, 0);
+        sc.spks.upload(spks, 0);
+        sc.mask.upload(mask, 0);
+        sc.mask.upload(mask, frames * 4L);
+        if (hostMu != null) sc.mu.upload(hostMu, 0);
+        else muWriter.write(sc.mu.address());
         ctx.synchronizeDevice();   // pageable uploads ran on the legacy stream; the work below runs on ctx.stream()
         if (observer == ConditionalFlowMatching.StepObserver.NONE) {
             if (graph) {
