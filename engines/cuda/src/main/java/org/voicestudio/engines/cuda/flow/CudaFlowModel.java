@@ -117,7 +117,13 @@ public final class CudaFlowModel implements FlowModel {
      */
     public static CudaFlowModel random(CudaContext ctx, FlowConfig config, int convGroups, int convKernel, int seed,
                                        FlowNoise noise, Gemm.Operands precision) {
-        CudaDitEstimator dit = CudaDitEstimator.random(ctx, CudaDitEstimator.Geometry.of(config), convGroups, convKernel, seed, precision);
+        return random(ctx, config, convGroups, convKernel, seed, noise, precision, CudaDitEstimator.Attention.fromSystemProperty());
+    }
+
+    /** As {@link #random(CudaContext, FlowConfig, int, int, int, FlowNoise, Gemm.Operands)} with the bf16 path's attention kernel given. */
+    public static CudaFlowModel random(CudaContext ctx, FlowConfig config, int convGroups, int convKernel, int seed,
+                                       FlowNoise noise, Gemm.Operands precision, CudaDitEstimator.Attention attention) {
+        CudaDitEstimator dit = CudaDitEstimator.random(ctx, CudaDitEstimator.Geometry.of(config), convGroups, convKernel, seed, precision, attention);
         try {
             return new CudaFlowModel(config, noise, new HostWeights.Random(seed), dit, null);
         } catch (RuntimeException | Error e) {

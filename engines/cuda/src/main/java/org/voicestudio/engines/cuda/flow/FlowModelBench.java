@@ -22,10 +22,13 @@ import java.util.SplittableRandom;
 /**
  * The whole flow stage at the full Fun-CosyVoice3-0.5B geometry with random weights: one
  * {@link CudaFlowModel#inference} call (host conditioning + 10 Euler steps of CFG-batch DiT calls on the GPU)
- * for a 3 s prompt (75 tokens) and 10 s / 20 s of target speech, non-streaming and final, with each
- * {@link CudaFlowModel.Solver} in the same run (host loop, device loop op by op, device loop as a CUDA graph).
- * Reports the first call (for the graph: capture + instantiate), the median wall time, the host conditioning's
- * share, and the flow RTF = wall time / target audio duration.
+ * for a 3 s prompt (75 tokens) and 10 s / 20 s of target speech, non-streaming and final, every way through
+ * the flow in the same run: the old path (host conditioning + host Euler loop), the graph with host conditioning,
+ * the device loop without a graph, and the new default (GPU conditioning + graph); for fp32 GEMMs, bf16 GEMMs
+ * with the old fp32 attention, and bf16 GEMMs with the tensor-core attention. Reports the first call (for the
+ * graph: capture + instantiate; the first device call also compiles flow_solver.cu unless cached), the median
+ * wall time, the flow RTF = wall time / target audio duration, the speed-up over the old path of the same model,
+ * and the host conditioning alone.
  *
  * <pre>java -cp ... org.voicestudio.engines.cuda.flow.FlowModelBench [--out results.md] [--host-only]</pre>
  * {@code --host-only} times just the host conditioning (no GPU needed).
@@ -38,7 +41,14 @@ public final class FlowModelBench {
     private static final int PROMPT_TOKENS = 75;   // 3 s at 25 tokens/s
     private static final int[] TARGET_TOKENS = {250, 500};
     private static final int RUNS = 5;
-    private static final CudaFlowModel.Solver[] SOLVERS = {CudaFlowModel.Solver.HOST, CudaFlowModel.Solver.DEVICE, CudaFlowModel.Solver.GRAPH};
+    /** One way through the flow: where the Euler loop runs, where the device loop's conditioning runs. */
+    private record Route(String label, CudaFlowModel.Solver solver, CudaFlowModel.Conditioner conditioner) {}
+
+    private static final Route[] ROUTES = {
+            new Route("old: host conditioning + host Euler loop", CudaFlowModel.Solver.HOST, CudaFlowModel.Conditioner.HOST),
+            new Route("host conditioning + graph", CudaFlowModel.Solver.GRAPH, CudaFlowModel.Conditioner.HOST),
+            new Route("GPU conditioning + device loop (no graph)", CudaFlowModel.Solver.DEVICE, CudaFlowModel.Conditioner.GPU),
+            new Route("new: GPU conditioning + graph", CudaFlowModel.Solver.GRAPH, CudaFlowModel.Conditioner.GPU)};
 
     public static void main(String[] args) throws IOException {
         Path out = null;
@@ -64,22 +74,30 @@ public final class FlowModelBench {
             FlowNoise noise = FlowNoise.seeded(FlowNoise.OFFICIAL_SEED, FULL.outputSize(), FlowNoise.OFFICIAL_FRAMES);
             try (CudaContext ctx = CudaContext.open(0)) {
                 sb.insert(0, "device: " + ctx.info() + "\n");
-                sb.append("| DiT GEMM precision | target tokens (audio s) | frames T | solver | first call ms | median ms | min | host conditioning ms | flow RTF | vs host loop |\n|---|---|---|---|---|---|---|---|---|---|\n");
-                for (Gemm.Operands precision : Gemm.Operands.values()) {
-                    try (CudaFlowModel model = CudaFlowModel.random(ctx, FULL, 16, 31, 1, noise, precision)) {
+                sb.append("| DiT GEMMs | attention | target tokens (audio s) | frames T | path | first call ms | median ms | min | flow RTF | vs old path |\n")
+                        .append("|---|---|---|---|---|---|---|---|---|---|\n");
+                record Variant(Gemm.Operands precision, CudaDitEstimator.Attention attention, String label) {}
+                for (Variant v : new Variant[] {
+                        new Variant(Gemm.Operands.FP32, CudaDitEstimator.Attention.FP32, "fp32 FMA"),
+                        new Variant(Gemm.Operands.BF16, CudaDitEstimator.Attention.FP32, "fp32 FMA (old)"),
+                        new Variant(Gemm.Operands.BF16, CudaDitEstimator.Attention.MMA, "bf16 mma (new)")}) {
+                    try (CudaFlowModel model = CudaFlowModel.random(ctx, FULL, 16, 31, 1, noise, v.precision(), v.attention())) {
                         for (int n : TARGET_TOKENS) {
                             FlowRequest r = request(n);
-                            double[] cond = time(() -> model.condition(r));
                             double audioS = n / 25.0;
-                            double hostMedian = Double.NaN;
-                            for (CudaFlowModel.Solver how : SOLVERS) {   // the host loop first: the others are compared to it
-                                double[] total = time(() -> model.inference(r, how, ConditionalFlowMatching.StepObserver.NONE));
+                            double oldMedian = Double.NaN;
+                            for (Route path : ROUTES) {   // the old path first: the others are compared to it
+                                double[] total = time(() -> model.inference(r, path.solver(), path.conditioner(), ConditionalFlowMatching.StepObserver.NONE));
                                 double median = total[RUNS / 2 + 1];
-                                if (how == CudaFlowModel.Solver.HOST) hostMedian = median;
-                                row(sb, String.format(Locale.ROOT, "| %s | %d (%.0f s) | %d | %s | %.1f | %.1f | %.1f | %.1f | %.4f | %.2fx |%n", precision, n, audioS,
-                                        2 * (PROMPT_TOKENS + n), how.name().toLowerCase(Locale.ROOT), total[0], median, total[1], cond[RUNS / 2 + 1],
-                                        median / (audioS * 1000), hostMedian / median));
+                                if (Double.isNaN(oldMedian)) oldMedian = median;
+                                row(sb, String.format(Locale.ROOT, "| %s | %s | %d (%.0f s) | %d | %s | %.1f | %.1f | %.1f | %.4f | %.2fx |%n",
+                                        v.precision(), v.precision() == Gemm.Operands.FP32 ? "fp32 FMA" : v.label(), n, audioS,
+                                        2 * (PROMPT_TOKENS + n), path.label(), total[0], median, total[1], median / (audioS * 1000), oldMedian / median));
                             }
+                            double[] cond = time(() -> model.condition(r));
+                            row(sb, String.format(Locale.ROOT, "| %s | %s | %d (%.0f s) | %d | host conditioning alone | %.1f | %.1f | %.1f | | |%n",
+                                    v.precision(), v.precision() == Gemm.Operands.FP32 ? "fp32 FMA" : v.label(), n, audioS, 2 * (PROMPT_TOKENS + n),
+                                    cond[0], cond[RUNS / 2 + 1], cond[1]));
                         }
                     }
                 }
