@@ -473,6 +473,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      * {@code sinusAddress} ([B, 256] float32 {@link #sinusoidal} of t, e.g. one step's row of a table).
      */
     List<StreamOp> ops(Scratch sc, boolean streaming, long sinusAddress) {
+        if (g.dimHead() > 64) throw new IllegalArgumentException("the attention kernels support dim_head <= 64, not " + g.dimHead());
         return buildOps(sc, streaming, sinusAddress);
     }
 
