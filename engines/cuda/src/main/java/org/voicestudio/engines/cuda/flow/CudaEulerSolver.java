@@ -25,8 +25,9 @@ import java.util.Map;
  * as a table on the device) and applies {@code x += dt * ((1 + cfg) * v_cond - cfg * v_uncond)}
  * ({@code cfg_euler_step}, rounded as the host does); one download of the final sample.
  *
- * <p>The whole solve is one launch list per (T, streaming); with {@code graph} it is captured once as a CUDA
- * graph and replayed. The last {@value #SHAPES} shapes keep their buffers and graphs (a streaming session
+ * <p>The whole solve is one launch list per (T, streaming); with {@code graph} it is captured as a CUDA graph
+ * on the shape's second solve (the first runs op by op, so a T seen once costs no capture) and replayed from
+ * then on. The last {@value #SHAPES} shapes keep their buffers and graphs (a streaming session
  * grows T chunk by chunk, so older shapes are dropped first). Not thread-safe (one request at a time).
  */
 final class CudaEulerSolver implements AutoCloseable {
@@ -146,7 +147,9 @@ final class CudaEulerSolver implements AutoCloseable {
         else muWriter.write(sc.mu.address());
         ctx.synchronizeDevice();   // pageable uploads ran on the legacy stream; the work below runs on ctx.stream()
         if (observer == ConditionalFlowMatching.StepObserver.NONE) {
-            if (graph) {
+            // a shape's first solve runs op by op: a one-off T (every chunk of a streaming session has its own)
+            // never pays the capture and instantiation; from its second solve on, the graph is captured and replayed
+            if (graph && (s.graph != null || s.solves > 0)) {
                 if (s.graph == null) s.graph = CudaGraph.capture(ctx.stream(), s.all);
                 s.graph.launch(ctx.stream());
             } else {
@@ -162,7 +165,15 @@ final class CudaEulerSolver implements AutoCloseable {
             }
         }
         ctx.synchronize();
+        s.solves++;
         return s.x.downloadFloats(0, plane);
+    }
+
+    /** Shapes kept now that have a captured graph (tests). */
+    int capturedGraphs() {
+        int n = 0;
+        for (Shape s : shapes.values()) if (s.graph != null) n++;
+        return n;
     }
 
     private static void require(String name, float[] a, int expected) {
@@ -193,6 +204,7 @@ final class CudaEulerSolver implements AutoCloseable {
         final List<StreamOp> update = new ArrayList<>();           // per step: CFG combination and Euler update
         final List<StreamOp> all = new ArrayList<>();
         CudaGraph graph;
+        int solves;
 
         Shape(Key key) {
             int frames = key.frames(), plane = mel * frames;

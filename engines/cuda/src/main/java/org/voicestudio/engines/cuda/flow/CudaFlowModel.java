@@ -183,6 +183,9 @@ public final class CudaFlowModel implements FlowModel {
         return new Mel(config.outputSize(), frames, x).slice(layout.promptFrames(), frames);
     }
 
+    /** Shapes whose solve is held as a captured CUDA graph now (tests). */
+    int capturedGraphs() { return deviceSolver == null ? 0 : deviceSolver.capturedGraphs(); }
+
     /** mu (80, T) of {@code request} from the GPU conditioning, downloaded (tests). */
     float[] gpuMu(FlowRequest request) {
         if (gpuConditioner == null) throw new IllegalStateException("GPU conditioning was not loaded");
