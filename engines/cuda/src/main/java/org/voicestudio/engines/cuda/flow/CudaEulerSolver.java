@@ -58,18 +58,10 @@ final class CudaEulerSolver implements AutoCloseable {
         this.dit = dit;
         this.mel = dit.geometry().mel();
         if (noise.channels() != mel) throw new IllegalArgumentException(noise.source() + " has " + noise.channels() + " channels, the DiT has " + mel);
-        // the host solver's time recurrence, float32: t_k and dt_k exactly as ConditionalFlowMatching.solve steps them
-        float[] span = ConditionalFlowMatching.timeSpan(nTimesteps, "cosine".equals(tScheduler));
-        this.steps = span.length - 1;
-        this.stepT = new float[steps];
-        this.stepDt = new float[steps];
-        float t = span[0], dt = span[1] - span[0];
-        for (int step = 1; step <= steps; step++) {
-            stepT[step - 1] = t;
-            stepDt[step - 1] = dt;
-            t = t + dt;
-            if (step < steps) dt = span[step + 1] - t;
-        }
+        float[][] times = stepTimes(nTimesteps, tScheduler);
+        this.stepT = times[0];
+        this.stepDt = times[1];
+        this.steps = stepT.length;
         this.condWeight = (float) (1.0 + inferenceCfgRate);
         this.uncondWeight = (float) inferenceCfgRate;
         this.noiseLength = noise.length();
@@ -99,6 +91,24 @@ final class CudaEulerSolver implements AutoCloseable {
     }
 
     int steps() { return steps; }
+
+    /**
+     * {t_k} and {dt_k} of each Euler step, float32, exactly as {@link ConditionalFlowMatching#solve} steps them:
+     * t = t_span[0], dt = t_span[1] - t_span[0]; after each step t = t + dt, dt = t_span[k + 1] - t.
+     */
+    static float[][] stepTimes(int nTimesteps, String tScheduler) {
+        float[] span = ConditionalFlowMatching.timeSpan(nTimesteps, "cosine".equals(tScheduler));
+        int n = span.length - 1;
+        float[] ts = new float[n], dts = new float[n];
+        float t = span[0], dt = span[1] - span[0];
+        for (int step = 1; step <= n; step++) {
+            ts[step - 1] = t;
+            dts[step - 1] = dt;
+            t = t + dt;
+            if (step < n) dt = span[step + 1] - t;
+        }
+        return new float[][] {ts, dts};
+    }
 
     /** Writes row 0 of the CFG batch's mu, (mel, T) channel-major, at a device address, on {@code ctx.stream()}. */
     @FunctionalInterface
