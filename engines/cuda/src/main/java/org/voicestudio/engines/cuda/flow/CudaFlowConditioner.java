@@ -64,7 +64,7 @@ final class CudaFlowConditioner implements AutoCloseable {
     }
 
     /** PyTorch's conv weight [out][in][k] as k row-major [out][in] GEMM weights, one per tap. */
-    private static float[] tapMajor(float[] w, int out, int in, int k) {
+    static float[] tapMajor(float[] w, int out, int in, int k) {
         float[] r = new float[w.length];
         for (int o = 0; o < out; o++) {
             for (int i = 0; i < in; i++) {
