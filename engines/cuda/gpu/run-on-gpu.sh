@@ -31,8 +31,8 @@ if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" =
   status=${PIPESTATUS[0]}
 fi
 if [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" = flow ]; then
-  # the previous flow path behind its switches (host Euler loop, host conditioning, fp32 attention) must still pass
-  "$JAVA" "${JOPTS[@]}" -Dvoicestudio.cuda.flow.solver=host -Dvoicestudio.cuda.flow.conditioner=host -Dvoicestudio.cuda.flow.attention=fp32 \
+  # the previous flow path behind its switches (host Euler loop, host conditioning, fp32 attention and conv kernels) must still pass
+  "$JAVA" "${JOPTS[@]}" -Dvoicestudio.cuda.flow.solver=host -Dvoicestudio.cuda.flow.conditioner=host -Dvoicestudio.cuda.flow.bf16kernels=fp32 \
     -jar "$D/junit-platform-console-standalone-1.14.1.jar" execute --class-path "$CP" \
     --select-class org.voicestudio.engines.cuda.flow.CudaFlowModelTest --select-class org.voicestudio.engines.cuda.flow.CudaDitEstimatorTest \
     --details=tree --disable-banner --reports-dir="$OUT/junit-old-flow-path" 2>&1 | tee "$OUT/tests-old-flow-path.log"

@@ -21,7 +21,7 @@ import java.util.List;
  * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
  * (B = 2 for CFG). GEMMs through cuBLAS (fp32 without TF32, or bf16 operands with fp32 accumulation),
  * everything else in {@code dit.cu} in fp32, except that the bf16 path's attention runs on the tensor cores
- * by default ({@link Attention}). Per tensor: GEMM weights (input proj, AdaLN linears,
+ * by default ({@link Bf16Kernels}). Per tensor: GEMM weights (input proj, AdaLN linears,
  * q/k/v, to_out, ff, norm_out, proj_out) in the chosen precision; biases, conv position kernels,
  * RoPE frequencies and the time MLP in fp32.
  *
@@ -49,22 +49,24 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         int ff() { return dim * ffMult; }
     }
 
-    /** System property choosing the bf16 path's {@link Attention}: {@code mma} (default) or {@code fp32}. */
-    public static final String ATTENTION_PROPERTY = "voicestudio.cuda.flow.attention";
+    /** System property choosing the bf16 path's {@link Bf16Kernels}: {@code mma} (default) or {@code fp32}. */
+    public static final String BF16_KERNELS_PROPERTY = "voicestudio.cuda.flow.bf16kernels";
 
     /**
-     * The attention kernel of the bf16 path; the fp32 path (parity) always runs {@code attention_flash}.
-     * {@link #MMA} = {@code attention_mma_bf16}: tensor cores, Q/K/V and P in bf16, fp32 softmax and accumulation;
-     * {@link #FP32} = {@code attention_flash} (fp32 FMA), the previous kernel.
+     * The attention and conv position embedding kernels of the bf16 path; the fp32 path (parity) always runs the
+     * fp32 kernels. {@link #MMA} = tensor cores: {@code attention_mma_bf16} (Q/K/V and P in bf16, fp32 softmax and
+     * accumulation) and, for groups of 64 channels, {@code causal_group_conv_mish_mma_bf16} (bf16 inputs and
+     * weights, fp32 accumulation); {@link #FP32} = {@code attention_flash} and {@code causal_group_conv_mish_tiled}
+     * (fp32 FMA), the previous kernels.
      */
-    public enum Attention {
+    public enum Bf16Kernels {
         MMA, FP32;
 
-        /** {@value #ATTENTION_PROPERTY} of the running JVM, {@link #MMA} when unset. */
-        public static Attention fromSystemProperty() {
-            String v = System.getProperty(ATTENTION_PROPERTY, "mma").trim();
-            for (Attention a : values()) if (a.name().equalsIgnoreCase(v)) return a;
-            throw new IllegalArgumentException("system property " + ATTENTION_PROPERTY + "=" + v + ": expected mma or fp32");
+        /** {@value #BF16_KERNELS_PROPERTY} of the running JVM, {@link #MMA} when unset. */
+        public static Bf16Kernels fromSystemProperty() {
+            String v = System.getProperty(BF16_KERNELS_PROPERTY, "mma").trim();
+            for (Bf16Kernels a : values()) if (a.name().equalsIgnoreCase(v)) return a;
+            throw new IllegalArgumentException("system property " + BF16_KERNELS_PROPERTY + "=" + v + ": expected mma or fp32");
         }
     }
 
@@ -81,7 +83,12 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private final List<Block> blocks = new ArrayList<>();
     private final List<DeviceBuffer> all = new ArrayList<>();
     private final Kernel biasSilu, concat, addBias, convMish, lnMod, qkvRope, attention, attentionMma, gatedResidual, biasGelu, toChannelMajor;
-    private final boolean mmaAttention;   // bf16 GEMMs and Attention.MMA
+    private final boolean mmaAttention;   // bf16 GEMMs and Bf16Kernels.MMA
+    private final boolean mmaConv;        // ... and conv groups of 64 channels
+    private final DeviceBuffer conv1Mma, conv2Mma;   // bf16 [group][k][c][j] for the tensor-core conv; null when unused
+    private final Kernel convMishMma;
+    private static final int CONV_MMA_GROUP = 64, CONV_MMA_MAX_K = 64;
+    private static final int CONV_MMA_SMEM = (64 + CONV_MMA_MAX_K) * 72 * 2 + 64 * 72 * 2;   // input tile + one weight tap
 
     /** Uploads the estimator from {@code flow.pt} (keys {@code decoder.estimator.*}), checking shapes. */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
@@ -93,12 +100,12 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      * inputs in {@code precision} (bf16: tensor cores, fp32 accumulation; everything else stays fp32).
      */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision) {
-        this(ctx, g, flow, precision, Attention.fromSystemProperty());
+        this(ctx, g, flow, precision, Bf16Kernels.fromSystemProperty());
     }
 
-    /** As {@link #CudaDitEstimator(CudaContext, Geometry, StateDict, Gemm.Operands)} with the bf16 path's attention kernel given. */
-    public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision, Attention attention) {
-        this(ctx, g, new CheckpointSource(ctx, flow), precision, attention);
+    /** As {@link #CudaDitEstimator(CudaContext, Geometry, StateDict, Gemm.Operands)} with the bf16 path's attention and conv kernels given. */
+    public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision, Bf16Kernels kernels) {
+        this(ctx, g, new CheckpointSource(ctx, flow), precision, kernels);
     }
 
     /**
@@ -108,20 +115,20 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      */
     public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
                                           Gemm.Operands precision) {
-        return random(ctx, g, convGroups, convKernel, seed, precision, Attention.fromSystemProperty());
+        return random(ctx, g, convGroups, convKernel, seed, precision, Bf16Kernels.fromSystemProperty());
     }
 
-    /** As {@link #random(CudaContext, Geometry, int, int, int, Gemm.Operands)} with the bf16 path's attention kernel given. */
+    /** As {@link #random(CudaContext, Geometry, int, int, int, Gemm.Operands)} with the bf16 path's attention and conv kernels given. */
     public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
-                                          Gemm.Operands precision, Attention attention) {
-        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision, attention);
+                                          Gemm.Operands precision, Bf16Kernels kernels) {
+        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision, kernels);
     }
 
-    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision, Attention attentionKind) {
+    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision, Bf16Kernels kernels) {
         this.ctx = ctx;
         this.g = g;
         this.precision = precision;
-        this.mmaAttention = precision == Gemm.Operands.BF16 && attentionKind == Attention.MMA;
+        this.mmaAttention = precision == Gemm.Operands.BF16 && kernels == Bf16Kernels.MMA;
         ctx.makeCurrent();
         int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
         try {
@@ -141,6 +148,9 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
             conv1B = up(flow, "input_embed.conv_pos_embed.conv1.0.bias", d);
             conv2W = convWeights(flow, "input_embed.conv_pos_embed.conv2.0.weight", d);
             conv2B = up(flow, "input_embed.conv_pos_embed.conv2.0.bias", d);
+            mmaConv = mmaAttention && convGroupChannels == CONV_MMA_GROUP && convKernel <= CONV_MMA_MAX_K;
+            conv1Mma = mmaConv ? convWeightsMma(flow, "input_embed.conv_pos_embed.conv1.0.weight", d) : null;
+            conv2Mma = mmaConv ? convWeightsMma(flow, "input_embed.conv_pos_embed.conv2.0.weight", d) : null;
             invFreq = up(flow, "rotary_embed.inv_freq", g.dimHead() / 2);
             for (int i = 0; i < g.depth(); i++) {
                 String b = "transformer_blocks." + i + ".";
@@ -165,6 +175,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         concat = k.kernel(SOURCE, "dit_input_concat");
         addBias = k.kernel(SOURCE, "add_bias");
         convMish = k.kernel(SOURCE, "causal_group_conv_mish_tiled");
+        convMishMma = k.kernel(SOURCE, "causal_group_conv_mish_mma_bf16");
         lnMod = k.kernel(SOURCE, "layernorm_modulate");
         qkvRope = k.kernel(SOURCE, "qkv_bias_rope_head0");
         attention = k.kernel(SOURCE, "attention_flash");
@@ -190,6 +201,30 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         DeviceBuffer b = keep(ctx.allocate(t.length * 4L));
         b.upload(t, 0);
         return b;
+    }
+
+    /** A grouped conv kernel [D, CPG(j), K] as bf16 [D / CPG][k][c][j] for the tensor-core conv. */
+    private DeviceBuffer convWeightsMma(Source src, String key, int d) {
+        int cpg = convGroupChannels, k = convKernel;
+        DeviceBuffer b = keep(ctx.allocate((long) d * cpg * k * 2));
+        if (src instanceof RandomSource) {
+            src.fill(b, 0, key, true, d, cpg, k);   // any layout of random values will do
+        } else {
+            b.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(convTapMajor(src.host(key, d, cpg, k), d, cpg, k)), 0);
+        }
+        return b;
+    }
+
+    /** PyTorch's grouped conv weight [D][CPG (j)][K] as [D / CPG][K][c][j] (c = channel within its group). */
+    static float[] convTapMajor(float[] w, int d, int cpg, int k) {
+        float[] t = new float[w.length];
+        for (int c = 0; c < d; c++) {
+            int g = c / cpg, cl = c % cpg;
+            for (int j = 0; j < cpg; j++) {
+                for (int kk = 0; kk < k; kk++) t[((g * k + kk) * cpg + cl) * cpg + j] = w[(c * cpg + j) * k + kk];
+            }
+        }
+        return t;
     }
 
     /** An fp32 tensor (biases, norms, conv kernels). */
@@ -498,8 +533,14 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         int subs = Math.clamp(256 / convGroupChannels, 4, 32);
         Dim convGrid = new Dim((frames + 31) / 32, d / convGroupChannels, batch), convBlock = Dim.of(convGroupChannels * subs);
         int convSmem = (32 + convKernel - 1) * convGroupChannels * 4;
-        ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
-        ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+        if (mmaConv) {
+            Dim mmaGrid = new Dim((frames + 63) / 64, d / CONV_MMA_GROUP, batch), mmaBlock = Dim.of(128);
+            ops.add(convMishMma.launch(mmaGrid, mmaBlock, CONV_MMA_SMEM, c1, h, conv1Mma, conv1B, new Ptr(0), frames, d, convKernel));
+            ops.add(convMishMma.launch(mmaGrid, mmaBlock, CONV_MMA_SMEM, h, c1, conv2Mma, conv2B, h, frames, d, convKernel));
+        } else {
+            ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
+            ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+        }
         float scale = (float) (1.0 / Math.sqrt(g.dimHead()));
         for (Block b : blocks) {
             // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]

@@ -117,13 +117,13 @@ public final class CudaFlowModel implements FlowModel {
      */
     public static CudaFlowModel random(CudaContext ctx, FlowConfig config, int convGroups, int convKernel, int seed,
                                        FlowNoise noise, Gemm.Operands precision) {
-        return random(ctx, config, convGroups, convKernel, seed, noise, precision, CudaDitEstimator.Attention.fromSystemProperty());
+        return random(ctx, config, convGroups, convKernel, seed, noise, precision, CudaDitEstimator.Bf16Kernels.fromSystemProperty());
     }
 
-    /** As {@link #random(CudaContext, FlowConfig, int, int, int, FlowNoise, Gemm.Operands)} with the bf16 path's attention kernel given. */
+    /** As {@link #random(CudaContext, FlowConfig, int, int, int, FlowNoise, Gemm.Operands)} with the bf16 path's attention and conv kernels given. */
     public static CudaFlowModel random(CudaContext ctx, FlowConfig config, int convGroups, int convKernel, int seed,
-                                       FlowNoise noise, Gemm.Operands precision, CudaDitEstimator.Attention attention) {
-        CudaDitEstimator dit = CudaDitEstimator.random(ctx, CudaDitEstimator.Geometry.of(config), convGroups, convKernel, seed, precision, attention);
+                                       FlowNoise noise, Gemm.Operands precision, CudaDitEstimator.Bf16Kernels kernels) {
+        CudaDitEstimator dit = CudaDitEstimator.random(ctx, CudaDitEstimator.Geometry.of(config), convGroups, convKernel, seed, precision, kernels);
         try {
             return new CudaFlowModel(config, noise, new HostWeights.Random(seed), dit, null);
         } catch (RuntimeException | Error e) {

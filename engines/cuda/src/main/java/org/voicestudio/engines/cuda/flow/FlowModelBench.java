@@ -25,7 +25,7 @@ import java.util.SplittableRandom;
  * for a 3 s prompt (75 tokens) and 10 s / 20 s of target speech, non-streaming and final, every way through
  * the flow in the same run: the old path (host conditioning + host Euler loop), the graph with host conditioning,
  * the device loop without a graph, and the new default (GPU conditioning + graph); for fp32 GEMMs, bf16 GEMMs
- * with the old fp32 attention, and bf16 GEMMs with the tensor-core attention. Reports the first call (the first
+ * with the old fp32 attention and conv kernels, and bf16 GEMMs with the tensor-core ones (Bf16Kernels). Reports the first call (the first
  * device call also compiles the solver's kernels unless cached), then over the next calls the median, min and max
  * (a graph route's first call runs op by op, its second captures and instantiates the graph: that is the max),
  * the flow RTF = median / target audio duration, the speed-up over the old path of the same model, and the host
@@ -75,13 +75,13 @@ public final class FlowModelBench {
             FlowNoise noise = FlowNoise.seeded(FlowNoise.OFFICIAL_SEED, FULL.outputSize(), FlowNoise.OFFICIAL_FRAMES);
             try (CudaContext ctx = CudaContext.open(0)) {
                 sb.insert(0, "device: " + ctx.info() + "\n");
-                sb.append("| DiT GEMMs | attention | target tokens (audio s) | frames T | path | first call ms | median ms | min | max | flow RTF | vs old path |\n")
+                sb.append("| DiT GEMMs | attention + conv pos embed | target tokens (audio s) | frames T | path | first call ms | median ms | min | max | flow RTF | vs old path |\n")
                         .append("|---|---|---|---|---|---|---|---|---|---|---|\n");
-                record Variant(Gemm.Operands precision, CudaDitEstimator.Attention attention, String label) {}
+                record Variant(Gemm.Operands precision, CudaDitEstimator.Bf16Kernels attention, String label) {}
                 for (Variant v : new Variant[] {
-                        new Variant(Gemm.Operands.FP32, CudaDitEstimator.Attention.FP32, "fp32 FMA"),
-                        new Variant(Gemm.Operands.BF16, CudaDitEstimator.Attention.FP32, "fp32 FMA (old)"),
-                        new Variant(Gemm.Operands.BF16, CudaDitEstimator.Attention.MMA, "bf16 mma (new)")}) {
+                        new Variant(Gemm.Operands.FP32, CudaDitEstimator.Bf16Kernels.FP32, "fp32 FMA"),
+                        new Variant(Gemm.Operands.BF16, CudaDitEstimator.Bf16Kernels.FP32, "fp32 FMA (old)"),
+                        new Variant(Gemm.Operands.BF16, CudaDitEstimator.Bf16Kernels.MMA, "bf16 mma (new)")}) {
                     try (CudaFlowModel model = CudaFlowModel.random(ctx, FULL, 16, 31, 1, noise, v.precision(), v.attention())) {
                         for (int n : TARGET_TOKENS) {
                             FlowRequest r = request(n);

@@ -406,6 +406,72 @@ extern "C" __global__ void __launch_bounds__(128) attention_mma_bf16(void* out, 
     }
 }
 
+// causal_group_conv_mish_tiled on the tensor cores for the bf16 path, groups of exactly 64 channels: per
+// (64 frames, group g, batch b) an implicit GEMM out[t, c] = sum_{k, j} in[t - (K-1) + k, g*64 + j] * w[c, j, k]
+// over a bf16 shared tile of the (64 + K - 1) input rows, one 64 x 64 weight tap at a time (weights
+// pre-arranged as bf16 [group][k][c][j]); fp32 accumulation, then mish(acc + bias) (+ residual, may alias out).
+// Warp w owns frames 16w..16w+15 of the tile and all 64 channels (8 mma tiles of 16 x 8).
+// grid: (ceil(T / 64), C / 64, B), block: 128
+extern "C" __global__ void __launch_bounds__(128) causal_group_conv_mish_mma_bf16(float* out, const float* in,
+        const unsigned short* wt, const float* bias, const float* residual, int T, int C, int K) {
+    const int FT = 64, CPG = 64, LDS = 72, LDW = LDS / 2, MAXK = 64;
+    extern __shared__ __align__(16) unsigned short conv_sm[];
+    unsigned short* tile = conv_sm;                       // [(FT + K - 1)][LDS]
+    unsigned short* wtap = conv_sm + (FT + MAXK) * LDS;    // [CPG (c)][LDS (j)]
+    const unsigned int* tw = (const unsigned int*) tile;
+    const unsigned int* ww = (const unsigned int*) wtap;
+    int t0 = blockIdx.x * FT, grp = blockIdx.y, b = blockIdx.z;
+    int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, q = lane & 3;
+    int rows = FT + K - 1;
+    for (int idx = tid; idx < rows * CPG; idx += blockDim.x) {
+        int r = idx / CPG, j = idx % CPG, ts = t0 - (K - 1) + r;
+        tile[r * LDS + j] = f32_to_bf16(ts >= 0 && ts < T ? in[((long) b * T + ts) * C + grp * CPG + j] : 0.0f);
+    }
+    float acc[8][4];
+#pragma unroll
+    for (int n = 0; n < 8; n++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) acc[n][e] = 0.0f;
+    int r0 = warp * 16 + g;
+    const unsigned short* wg = wt + (long) grp * K * CPG * CPG;
+    for (int k = 0; k < K; k++) {
+        __syncthreads();   // the previous tap is consumed (and, at k = 0, the input tile is written)
+        for (int idx = tid; idx < CPG * CPG / 2; idx += blockDim.x) {   // 32-bit words: pairs of j
+            int c = idx / (CPG / 2), jw = idx % (CPG / 2);
+            ((unsigned int*) wtap)[c * LDW + jw] = ((const unsigned int*) (wg + ((long) k * CPG + c) * CPG))[jw];
+        }
+        __syncthreads();
+#pragma unroll
+        for (int js = 0; js < 4; js++) {
+            unsigned int a0 = tw[(r0 + k) * LDW + js * 8 + q];
+            unsigned int a1 = tw[(r0 + 8 + k) * LDW + js * 8 + q];
+            unsigned int a2 = tw[(r0 + k) * LDW + js * 8 + 4 + q];
+            unsigned int a3 = tw[(r0 + 8 + k) * LDW + js * 8 + 4 + q];
+#pragma unroll
+            for (int n = 0; n < 8; n++) {
+                int c = n * 8 + g;
+                mma_bf16_16x8x16(acc[n], a0, a1, a2, a3, ww[c * LDW + js * 8 + q], ww[c * LDW + js * 8 + 4 + q]);
+            }
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        int t = t0 + r0 + 8 * i;
+        if (t >= T) continue;
+#pragma unroll
+        for (int n = 0; n < 8; n++) {
+#pragma unroll
+            for (int e = 0; e < 2; e++) {
+                int c = grp * CPG + n * 8 + 2 * q + e;
+                long o = ((long) b * T + t) * C + c;
+                float v = mish(acc[n][2 * i + e] + bias[c]);
+                if (residual) v += residual[o];
+                out[o] = v;
+            }
+        }
+    }
+}
+
 // x[b,t,c] += mod[b, gate_at + c] * (y[b,t,c] + bias[c]) * (mask ? mask[b,t] : 1): a gated residual
 // (attention output rows of masked frames are zeroed first).   grid: B*T, block: 256
 extern "C" __global__ void gated_residual(float* x, const float* y, const float* bias, const float* mod, const float* mask,

@@ -1,7 +1,7 @@
 package org.voicestudio.engines.cuda.flow;
 
 import org.junit.jupiter.api.Test;
-import org.voicestudio.engines.cuda.flow.CudaDitEstimator.Attention;
+import org.voicestudio.engines.cuda.flow.CudaDitEstimator.Bf16Kernels;
 import org.voicestudio.engines.cuda.flow.CudaFlowModel.Conditioner;
 import org.voicestudio.engines.cuda.flow.CudaFlowModel.Solver;
 import org.voicestudio.inference.testing.Golden;
@@ -36,8 +36,8 @@ class FlowSwitchesTest {
         assertEquals(Solver.DEVICE, with(CudaFlowModel.SOLVER_PROPERTY, " Device ", Solver::fromSystemProperty));
         assertEquals(Conditioner.GPU, with(CudaFlowModel.CONDITIONER_PROPERTY, null, Conditioner::fromSystemProperty));
         assertEquals(Conditioner.HOST, with(CudaFlowModel.CONDITIONER_PROPERTY, "host", Conditioner::fromSystemProperty));
-        assertEquals(Attention.MMA, with(CudaDitEstimator.ATTENTION_PROPERTY, null, Attention::fromSystemProperty));
-        assertEquals(Attention.FP32, with(CudaDitEstimator.ATTENTION_PROPERTY, "fp32", Attention::fromSystemProperty));
+        assertEquals(Bf16Kernels.MMA, with(CudaDitEstimator.BF16_KERNELS_PROPERTY, null, Bf16Kernels::fromSystemProperty));
+        assertEquals(Bf16Kernels.FP32, with(CudaDitEstimator.BF16_KERNELS_PROPERTY, "fp32", Bf16Kernels::fromSystemProperty));
         var e = assertThrows(IllegalArgumentException.class, () -> with(CudaFlowModel.SOLVER_PROPERTY, "cpu", Solver::fromSystemProperty));
         assertTrue(e.getMessage().contains("voicestudio.cuda.flow.solver=cpu") && e.getMessage().contains("graph, device or host"), e.getMessage());
     }

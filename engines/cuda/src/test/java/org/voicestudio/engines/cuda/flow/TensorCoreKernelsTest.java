@@ -7,7 +7,7 @@ import org.voicestudio.engines.cuda.CudaTesting;
 import org.voicestudio.engines.cuda.DeviceBuffer;
 import org.voicestudio.engines.cuda.Kernel;
 import org.voicestudio.engines.cuda.Gemm;
-import org.voicestudio.engines.cuda.flow.CudaDitEstimator.Attention;
+import org.voicestudio.engines.cuda.flow.CudaDitEstimator.Bf16Kernels;
 import org.voicestudio.inference.loading.PtReader;
 import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.testing.Golden;
@@ -18,12 +18,13 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * GPU: the tensor-core attention of the bf16 DiT ({@code attention_mma_bf16}) against the official estimator
+ * GPU: the tensor-core kernels of the bf16 DiT. The attention ({@code attention_mma_bf16}) against the official estimator
  * output (cv3-tiny, 16-wide heads zero-padded to the kernel's 64), and both attention kernels alone against a
  * float64 reference at the full model's 64-wide heads and at 16, full and block-causal masks, T not a multiple
- * of the tile.
+ * of the tile; the conv position embedding ({@code causal_group_conv_mish_mma_bf16}) and its fp32 kernel against a
+ * float64 reference.
  */
-class AttentionMmaTest {
+class TensorCoreKernelsTest {
     /** As CudaDitEstimatorTest.BF16_EST_TOL: bf16 GEMM operands over 2 blocks, outputs up to ~2.4. */
     private static final double BF16_EST_TOL = 0.05;
 
@@ -38,7 +39,7 @@ class AttentionMmaTest {
             for (String prefix : new String[] {"flow_est_", "flow_st1_est_"}) {
                 boolean streaming = prefix.startsWith("flow_st1");
                 float[] ref = Golden.tensor(prefix + "out").toFloats();
-                for (Attention a : Attention.values()) {
+                for (Bf16Kernels a : Bf16Kernels.values()) {
                     try (CudaDitEstimator dit = new CudaDitEstimator(ctx, TINY, flow, Gemm.Operands.BF16, a)) {
                         float[] out = dit.forward(Golden.tensor(prefix + "x").toFloats(), Golden.tensor(prefix + "mask").toFloats(),
                                 Golden.tensor(prefix + "mu").toFloats(), Golden.tensor(prefix + "t").toFloats(),
@@ -87,6 +88,94 @@ class AttentionMmaTest {
                 }
             }
         }
+    }
+
+    /**
+     * The two conv position embedding kernels alone (groups of 64 channels as in the full model, kernel 31, T not a
+     * multiple of either kernel's tile, with and without the residual) against a float64 host reference.
+     */
+    @Test
+    void convKernelsMatchAHostReference() {
+        int channels = 128, cpg = 64, k = 31, batch = 2;
+        try (CudaContext ctx = CudaContext.open(0)) {
+            Kernel tiled = ctx.kernels().kernel("dit.cu", "causal_group_conv_mish_tiled");
+            Kernel mma = ctx.kernels().kernel("dit.cu", "causal_group_conv_mish_mma_bf16");
+            for (int frames : new int[] {70, 130}) {
+                for (boolean withResidual : new boolean[] {false, true}) {
+                    SplittableRandom r = new SplittableRandom(frames * 2L + (withResidual ? 1 : 0));
+                    float[] in = new float[batch * frames * channels], res = new float[in.length];
+                    float[] w = new float[channels * cpg * k], bias = new float[channels];
+                    for (int i = 0; i < in.length; i++) {
+                        in[i] = (float) r.nextGaussian();
+                        res[i] = (float) r.nextGaussian();
+                    }
+                    double ws = 1 / Math.sqrt(cpg * k);
+                    for (int i = 0; i < w.length; i++) w[i] = (float) (r.nextGaussian() * ws);
+                    for (int i = 0; i < bias.length; i++) bias[i] = (float) (0.1 * r.nextGaussian());
+                    double[] ref = hostConv(in, w, bias, withResidual ? res : null, batch, frames, channels, cpg, k);
+                    // the tiled kernel's weight layout [group][j][k][c]
+                    float[] wTiled = new float[w.length];
+                    for (int c = 0; c < channels; c++) {
+                        int g = c / cpg, cl = c % cpg;
+                        for (int j = 0; j < cpg; j++) {
+                            for (int kk = 0; kk < k; kk++) wTiled[((g * cpg + j) * k + kk) * cpg + cl] = w[(c * cpg + j) * k + kk];
+                        }
+                    }
+                    try (DeviceBuffer dIn = ctx.allocate(in.length * 4L); DeviceBuffer dRes = ctx.allocate(in.length * 4L);
+                         DeviceBuffer dOut = ctx.allocate(in.length * 4L); DeviceBuffer dW = ctx.allocate(w.length * 4L);
+                         DeviceBuffer dWb = ctx.allocate(w.length * 2L); DeviceBuffer dBias = ctx.allocate(bias.length * 4L)) {
+                        dIn.upload(in, 0);
+                        dW.upload(wTiled, 0);
+                        dWb.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(CudaDitEstimator.convTapMajor(w, channels, cpg, k)), 0);
+                        dBias.upload(bias, 0);
+                        String what = "conv T " + frames + (withResidual ? " + residual" : "");
+                        dRes.upload(res, 0);
+                        ctx.synchronizeDevice();
+                        Kernel.Ptr residual = new Kernel.Ptr(withResidual ? dRes.address() : 0);
+                        tiled.launch(new Kernel.Dim((frames + 31) / 32, channels / cpg, batch), Kernel.Dim.of(cpg * 4), (32 + k - 1) * cpg * 4,
+                                dOut, dIn, dW, dBias, residual, frames, channels, cpg, k).enqueue(ctx.stream());
+                        ctx.synchronize();
+                        assertCloseTo(what + ": causal_group_conv_mish_tiled vs host", ref, dOut.downloadFloats(0, in.length), FP32_CONV_TOL);
+                        mma.launch(new Kernel.Dim((frames + 63) / 64, channels / cpg, batch), Kernel.Dim.of(128), CONV_MMA_SMEM,
+                                dOut, dIn, dWb, dBias, residual, frames, channels, k).enqueue(ctx.stream());
+                        ctx.synchronize();
+                        assertCloseTo(what + ": causal_group_conv_mish_mma_bf16 vs host", ref, dOut.downloadFloats(0, in.length), MMA_CONV_TOL);
+                    }
+                }
+            }
+        }
+    }
+
+    /** fp32 sums of 64 x 31 products of N(0, 1) inputs and N(0, 1/1984) weights (outputs O(1)). */
+    private static final double FP32_CONV_TOL = 1e-4;
+    /**
+     * bf16 inputs and weights (relative 2^-9 each): the 1984-term sum moves by ~0.005 (random walk), up to a few
+     * hundredths at the tails over 66k outputs; mish's slope is at most ~1.1. A wrong tap, channel or frame is O(1).
+     */
+    private static final double MMA_CONV_TOL = 0.05;
+    private static final int CONV_MMA_SMEM = (64 + 64) * 72 * 2 + 64 * 72 * 2;
+
+    /** mish(bias + sum_{j,k} w[c, j, k] in[t - (K-1) + k, g*CPG + j]) (+ residual), float64; [B*T, C]. */
+    private static double[] hostConv(float[] in, float[] w, float[] bias, float[] res, int batch, int frames, int channels, int cpg, int k) {
+        double[] out = new double[in.length];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < frames; t++) {
+                for (int c = 0; c < channels; c++) {
+                    int g = c / cpg;
+                    double acc = bias[c];
+                    for (int kk = 0; kk < k; kk++) {
+                        int ts = t - (k - 1) + kk;
+                        if (ts < 0) continue;
+                        for (int j = 0; j < cpg; j++) acc += (double) w[(c * cpg + j) * k + kk] * in[(b * frames + ts) * channels + g * cpg + j];
+                    }
+                    double sp = acc > 20 ? acc : Math.log1p(Math.exp(acc));
+                    double v = acc * Math.tanh(sp);
+                    int o = (b * frames + t) * channels + c;
+                    out[o] = res != null ? v + res[o] : v;
+                }
+            }
+        }
+        return out;
     }
 
     /** fp32 FMA over at most 130 keys of O(1) values. */
