@@ -20,8 +20,8 @@ import java.util.List;
  * {@code out = estimator(x, mask, mu, t, spks, cond)} with x/mu/cond {@code [B, 80, T]}, mask
  * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
  * (B = 2 for CFG). GEMMs through cuBLAS (fp32 without TF32, or bf16 operands with fp32 accumulation),
- * everything else in {@code dit.cu} in fp32, except that the bf16 path's attention runs on the tensor cores
- * by default ({@link Bf16Kernels}). Per tensor: GEMM weights (input proj, AdaLN linears,
+ * everything else in {@code dit.cu} in fp32, except that the bf16 path's attention and conv position embedding
+ * run on the tensor cores by default ({@link Bf16Kernels}). Per tensor: GEMM weights (input proj, AdaLN linears,
  * q/k/v, to_out, ff, norm_out, proj_out) in the chosen precision; biases, conv position kernels,
  * RoPE frequencies and the time MLP in fp32.
  *
