@@ -30,6 +30,14 @@ if [ "$MODE" = smoke ] || [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" =
     --class-path "$CP" "${SELECT[@]}" --details=tree --disable-banner --reports-dir="$OUT/junit" 2>&1 | tee "$OUT/tests.log"
   status=${PIPESTATUS[0]}
 fi
+if [ "$MODE" = test ] || [ "$MODE" = all ] || [ "$MODE" = flow ]; then
+  # the previous flow path behind its switches (host Euler loop, host conditioning, fp32 attention and conv kernels) must still pass
+  "$JAVA" "${JOPTS[@]}" -Dvoicestudio.cuda.flow.solver=host -Dvoicestudio.cuda.flow.conditioner=host -Dvoicestudio.cuda.flow.bf16kernels=fp32 \
+    -jar "$D/junit-platform-console-standalone-1.14.1.jar" execute --class-path "$CP" \
+    --select-class org.voicestudio.engines.cuda.flow.CudaFlowModelTest --select-class org.voicestudio.engines.cuda.flow.CudaDitEstimatorTest \
+    --details=tree --disable-banner --reports-dir="$OUT/junit-old-flow-path" 2>&1 | tee "$OUT/tests-old-flow-path.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+fi
 if [ "$MODE" = bench ] || [ "$MODE" = all ]; then
   # SM/memory clocks and power while the benchmark runs (read-only query; clocks are left alone)
   nvidia-smi --query-gpu=timestamp,clocks.sm,clocks.mem,power.draw,utilization.gpu --format=csv,noheader -lms 200 > "$OUT/clocks.csv" 2>&1 &

@@ -29,6 +29,15 @@ public final class HostFlowConditioner {
         this.preLookahead = new HostPreLookaheadLayer(weights, config);
     }
 
+    /**
+     * {@code spks} alone ({@code spk_embed_affine_layer(normalize(xvec))}, [80]): the hook for engines that compute
+     * the token embedding and pre-lookahead layer themselves (the CUDA engine's GPU conditioning) but keep this
+     * 80 x 192 affine on the host.
+     */
+    public float[] speakerEmbedding(float[] xvector) {
+        return speaker.forward(xvector);
+    }
+
     public FlowConditioning condition(FlowRequest request) {
         FlowLayout layout = FlowLayout.of(request, config);
         int mel = config.outputSize(), ratio = layout.tokenMelRatio();

@@ -20,19 +20,21 @@ import java.util.List;
  * {@code out = estimator(x, mask, mu, t, spks, cond)} with x/mu/cond {@code [B, 80, T]}, mask
  * {@code [B, 1, T]}, t {@code [B]}, spks {@code [B, 80]} as {@code CausalConditionalCFM} passes them
  * (B = 2 for CFG). GEMMs through cuBLAS (fp32 without TF32, or bf16 operands with fp32 accumulation),
- * everything else in {@code dit.cu} in fp32. Per tensor: GEMM weights (input proj, AdaLN linears,
+ * everything else in {@code dit.cu} in fp32, except that the bf16 path's attention and conv position embedding
+ * run on the tensor cores by default ({@link Bf16Kernels}). Per tensor: GEMM weights (input proj, AdaLN linears,
  * q/k/v, to_out, ff, norm_out, proj_out) in the chosen precision; biases, conv position kernels,
  * RoPE frequencies and the time MLP in fp32.
  *
  * <p>Done: the non-streaming call (key mask, full attention) and the streaming call (50-frame
- * block-causal mask), as the {@link FlowEstimator} that {@code CudaFlowModel}'s solver drives. Not
- * done: CUDA graphs and device-resident inputs (each call copies host arrays in and out), and a bf16
- * tolerance defended on more than the tiny fixture. Not thread-safe.
+ * block-causal mask), as the {@link FlowEstimator} of the host Euler loop ({@link #velocity}: host arrays
+ * in and out per call) and as launch lists over caller-owned buffers ({@link #ops}) that
+ * {@code CudaEulerSolver} captures into one CUDA graph per solve. Not done: a bf16 tolerance defended on
+ * more than the tiny fixture. Not thread-safe.
  */
 public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private static final String SOURCE = "dit.cu";
     private static final String P = "decoder.estimator.";
-    private static final int FREQ_DIM = 256;        // SinusPositionEmbedding dim
+    static final int FREQ_DIM = 256;                // SinusPositionEmbedding dim
     private static final float TIME_SCALE = 1000f;  // SinusPositionEmbedding scale
     private static final float LN_EPS = 1e-6f;
     private static final int FLASH_SMEM = 3 * 64 * 65 * 4;   // attention_flash: Q, K/P, V tiles
@@ -47,6 +49,27 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         int ff() { return dim * ffMult; }
     }
 
+    /** System property choosing the bf16 path's {@link Bf16Kernels}: {@code mma} (default) or {@code fp32}. */
+    public static final String BF16_KERNELS_PROPERTY = "voicestudio.cuda.flow.bf16kernels";
+
+    /**
+     * The attention and conv position embedding kernels of the bf16 path; the fp32 path (parity) always runs the
+     * fp32 kernels. {@link #MMA} = tensor cores: {@code attention_mma_bf16} (Q/K/V and P in bf16, fp32 softmax and
+     * accumulation) and, for groups of 64 channels, {@code causal_group_conv_mish_mma_bf16} (bf16 inputs and
+     * weights, fp32 accumulation); {@link #FP32} = {@code attention_flash} and {@code causal_group_conv_mish_tiled}
+     * (fp32 FMA), the previous kernels.
+     */
+    public enum Bf16Kernels {
+        MMA, FP32;
+
+        /** {@value #BF16_KERNELS_PROPERTY} of the running JVM, {@link #MMA} when unset. */
+        public static Bf16Kernels fromSystemProperty() {
+            String v = System.getProperty(BF16_KERNELS_PROPERTY, "mma").trim();
+            for (Bf16Kernels a : values()) if (a.name().equalsIgnoreCase(v)) return a;
+            throw new IllegalArgumentException("system property " + BF16_KERNELS_PROPERTY + "=" + v + ": expected mma or fp32");
+        }
+    }
+
     private record Block(DeviceBuffer mod, DeviceBuffer modBias, DeviceBuffer qkv, DeviceBuffer qkvBias,
                          DeviceBuffer out, DeviceBuffer outBias, DeviceBuffer ff1, DeviceBuffer ff1Bias,
                          DeviceBuffer ff2, DeviceBuffer ff2Bias) {}
@@ -59,7 +82,13 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     private final int convGroupChannels, convKernel;
     private final List<Block> blocks = new ArrayList<>();
     private final List<DeviceBuffer> all = new ArrayList<>();
-    private final Kernel biasSilu, concat, addBias, convMish, lnMod, qkvRope, attention, gatedResidual, biasGelu, toChannelMajor;
+    private final Kernel biasSilu, concat, addBias, convMish, lnMod, qkvRope, attention, attentionMma, gatedResidual, biasGelu, toChannelMajor;
+    private final boolean mmaAttention;   // bf16 GEMMs and Bf16Kernels.MMA
+    private final boolean mmaConv;        // ... and conv groups of 64 channels
+    private final DeviceBuffer conv1Mma, conv2Mma;   // bf16 [group][k][c][j] for the tensor-core conv; null when unused
+    private final Kernel convMishMma;
+    private static final int CONV_MMA_GROUP = 64, CONV_MMA_MAX_K = 64;
+    private static final int CONV_MMA_SMEM = (64 + CONV_MMA_MAX_K) * 72 * 2 + 64 * 72 * 2;   // input tile + one weight tap
 
     /** Uploads the estimator from {@code flow.pt} (keys {@code decoder.estimator.*}), checking shapes. */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow) {
@@ -71,7 +100,12 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      * inputs in {@code precision} (bf16: tensor cores, fp32 accumulation; everything else stays fp32).
      */
     public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision) {
-        this(ctx, g, new CheckpointSource(ctx, flow), precision);
+        this(ctx, g, flow, precision, Bf16Kernels.fromSystemProperty());
+    }
+
+    /** As {@link #CudaDitEstimator(CudaContext, Geometry, StateDict, Gemm.Operands)} with the bf16 path's attention and conv kernels given. */
+    public CudaDitEstimator(CudaContext ctx, Geometry g, StateDict flow, Gemm.Operands precision, Bf16Kernels kernels) {
+        this(ctx, g, new CheckpointSource(ctx, flow), precision, kernels);
     }
 
     /**
@@ -81,13 +115,20 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      */
     public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
                                           Gemm.Operands precision) {
-        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision);
+        return random(ctx, g, convGroups, convKernel, seed, precision, Bf16Kernels.fromSystemProperty());
     }
 
-    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision) {
+    /** As {@link #random(CudaContext, Geometry, int, int, int, Gemm.Operands)} with the bf16 path's attention and conv kernels given. */
+    public static CudaDitEstimator random(CudaContext ctx, Geometry g, int convGroups, int convKernel, int seed,
+                                          Gemm.Operands precision, Bf16Kernels kernels) {
+        return new CudaDitEstimator(ctx, g, new RandomSource(ctx, g, convGroups, convKernel, seed), precision, kernels);
+    }
+
+    private CudaDitEstimator(CudaContext ctx, Geometry g, Source flow, Gemm.Operands precision, Bf16Kernels kernels) {
         this.ctx = ctx;
         this.g = g;
         this.precision = precision;
+        this.mmaAttention = precision == Gemm.Operands.BF16 && kernels == Bf16Kernels.MMA;
         ctx.makeCurrent();
         int d = g.dim(), in = g.inner(), f = g.ff(), m = g.mel();
         try {
@@ -107,6 +148,9 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
             conv1B = up(flow, "input_embed.conv_pos_embed.conv1.0.bias", d);
             conv2W = convWeights(flow, "input_embed.conv_pos_embed.conv2.0.weight", d);
             conv2B = up(flow, "input_embed.conv_pos_embed.conv2.0.bias", d);
+            mmaConv = mmaAttention && convGroupChannels == CONV_MMA_GROUP && convKernel <= CONV_MMA_MAX_K;
+            conv1Mma = mmaConv ? convWeightsMma(flow, "input_embed.conv_pos_embed.conv1.0.weight", d) : null;
+            conv2Mma = mmaConv ? convWeightsMma(flow, "input_embed.conv_pos_embed.conv2.0.weight", d) : null;
             invFreq = up(flow, "rotary_embed.inv_freq", g.dimHead() / 2);
             for (int i = 0; i < g.depth(); i++) {
                 String b = "transformer_blocks." + i + ".";
@@ -131,9 +175,11 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         concat = k.kernel(SOURCE, "dit_input_concat");
         addBias = k.kernel(SOURCE, "add_bias");
         convMish = k.kernel(SOURCE, "causal_group_conv_mish_tiled");
+        convMishMma = k.kernel(SOURCE, "causal_group_conv_mish_mma_bf16");
         lnMod = k.kernel(SOURCE, "layernorm_modulate");
         qkvRope = k.kernel(SOURCE, "qkv_bias_rope_head0");
         attention = k.kernel(SOURCE, "attention_flash");
+        attentionMma = k.kernel(SOURCE, "attention_mma_bf16");
         gatedResidual = k.kernel(SOURCE, "gated_residual");
         biasGelu = k.kernel(SOURCE, "bias_gelu_tanh");
         toChannelMajor = k.kernel(SOURCE, "to_channel_major");
@@ -155,6 +201,30 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         DeviceBuffer b = keep(ctx.allocate(t.length * 4L));
         b.upload(t, 0);
         return b;
+    }
+
+    /** A grouped conv kernel [D, CPG(j), K] as bf16 [D / CPG][k][c][j] for the tensor-core conv. */
+    private DeviceBuffer convWeightsMma(Source src, String key, int d) {
+        int cpg = convGroupChannels, k = convKernel;
+        DeviceBuffer b = keep(ctx.allocate((long) d * cpg * k * 2));
+        if (src instanceof RandomSource) {
+            src.fill(b, 0, key, true, d, cpg, k);   // any layout of random values will do
+        } else {
+            b.upload(org.voicestudio.engines.cuda.Bf16.fromFloats(convTapMajor(src.host(key, d, cpg, k), d, cpg, k)), 0);
+        }
+        return b;
+    }
+
+    /** PyTorch's grouped conv weight [D][CPG (j)][K] as [D / CPG][K][c][j] (c = channel within its group). */
+    static float[] convTapMajor(float[] w, int d, int cpg, int k) {
+        float[] t = new float[w.length];
+        for (int c = 0; c < d; c++) {
+            int g = c / cpg, cl = c % cpg;
+            for (int j = 0; j < cpg; j++) {
+                for (int kk = 0; kk < k; kk++) t[((g * k + kk) * cpg + cl) * cpg + j] = w[(c * cpg + j) * k + kk];
+            }
+        }
+        return t;
     }
 
     /** An fp32 tensor (biases, norms, conv kernels). */
@@ -277,7 +347,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
     }
 
     /** SinusPositionEmbedding(256, scale 1000) of each t, in float32 steps as F5-TTS computes it. [B, 256] */
-    private static float[] sinusoidal(float[] t) {
+    static float[] sinusoidal(float[] t) {
         int half = FREQ_DIM / 2;
         float[] out = new float[t.length * FREQ_DIM];
         float step = (float) (Math.log(10000) / (half - 1));
@@ -340,7 +410,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         sc.mask.upload(mask, 0);
         sc.spks.upload(spks, 0);
         sc.sinus.upload(sinusoidal(t), 0);
-        List<StreamOp> ops = sc.ops.computeIfAbsent(streaming, st -> buildOps(sc, st));
+        List<StreamOp> ops = sc.ops.computeIfAbsent(streaming, st -> buildOps(sc, st, sc.sinus.address()));
         if (profile != null) profile.putAll(org.voicestudio.engines.cuda.OpProfiler.run(ctx, ops));
         else for (StreamOp op : ops) op.enqueue(ctx.stream());
         ctx.synchronize();
@@ -351,7 +421,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
      * Device buffers of one (batch, frames) shape, kept between calls (the Euler loop calls with the
      * same shape 10 times) together with the launch lists built over them.
      */
-    private final class Scratch implements AutoCloseable {
+    final class Scratch implements AutoCloseable {
         final int batch, frames;
         final DeviceBuffer x, mu, cond, mask, spks, sinus, t1, t2, ada, cat, h, n, c1, qkv, att, o, ff, ffAct, mod, y, out;
         final java.util.Map<Boolean, List<StreamOp>> ops = new java.util.HashMap<>();
@@ -419,7 +489,30 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         return scratch;
     }
 
-    private List<StreamOp> buildOps(Scratch sc, boolean streaming) {
+    /**
+     * Device buffers for calls of {@code batch} x {@code frames}, owned by the caller (the device-resident
+     * Euler solver keeps one per shape, with launch lists and a CUDA graph over it). Inputs the caller fills:
+     * {@code x, mu, cond} [B, 80, T], {@code mask} [B, T], {@code spks} [B, 80]; output {@code out} [B, 80, T].
+     */
+    Scratch newScratch(int batch, int frames) {
+        ctx.makeCurrent();
+        return new Scratch(batch, frames);
+    }
+
+    public Geometry geometry() { return g; }
+
+    CudaContext context() { return ctx; }
+
+    /**
+     * One estimator call over {@code sc} as a launch list, the time embedding read from
+     * {@code sinusAddress} ([B, 256] float32 {@link #sinusoidal} of t, e.g. one step's row of a table).
+     */
+    List<StreamOp> ops(Scratch sc, boolean streaming, long sinusAddress) {
+        if (g.dimHead() > 64) throw new IllegalArgumentException("the attention kernels support dim_head <= 64, not " + g.dimHead());
+        return buildOps(sc, streaming, sinusAddress);
+    }
+
+    private List<StreamOp> buildOps(Scratch sc, boolean streaming, long sinusAddress) {
         int batch = sc.batch, frames = sc.frames, m = g.mel();
         int rows = batch * frames, d = g.dim(), in = g.inner(), f = g.ff();
         int lo = precision == Gemm.Operands.BF16 ? 1 : 0;
@@ -429,7 +522,7 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         List<StreamOp> ops = new ArrayList<>();
         Dim rowGrid = Dim.of(rows), blk = Dim.of(256);
         // TimestepEmbedding: Linear(SiLU(Linear(sinus(t)))), then the SiLU that AdaLayerNormZero applies   [B, D]
-        ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, FREQ_DIM, time1W.address(), sc.sinus.address(), sc.t1.address(), false));
+        ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, FREQ_DIM, time1W.address(), sinusAddress, sc.t1.address(), false));
         ops.add(biasSilu.launch(Dim.of(batch), blk, 0, sc.t1, sc.t1, time1B, d, 0));
         ops.add(new Gemm(ctx.blas(), Gemm.Operands.FP32, d, batch, d, time2W.address(), sc.t1.address(), sc.t2.address(), false));
         ops.add(biasSilu.launch(Dim.of(batch), blk, 0, ada, sc.t2, time2B, d, lo));
@@ -440,8 +533,14 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
         int subs = Math.clamp(256 / convGroupChannels, 4, 32);
         Dim convGrid = new Dim((frames + 31) / 32, d / convGroupChannels, batch), convBlock = Dim.of(convGroupChannels * subs);
         int convSmem = (32 + convKernel - 1) * convGroupChannels * 4;
-        ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
-        ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+        if (mmaConv) {
+            Dim mmaGrid = new Dim((frames + 63) / 64, d / CONV_MMA_GROUP, batch), mmaBlock = Dim.of(128);
+            ops.add(convMishMma.launch(mmaGrid, mmaBlock, CONV_MMA_SMEM, c1, h, conv1Mma, conv1B, new Ptr(0), frames, d, convKernel));
+            ops.add(convMishMma.launch(mmaGrid, mmaBlock, CONV_MMA_SMEM, h, c1, conv2Mma, conv2B, h, frames, d, convKernel));
+        } else {
+            ops.add(convMish.launch(convGrid, convBlock, convSmem, c1, h, conv1W, conv1B, new Ptr(0), frames, d, convGroupChannels, convKernel));
+            ops.add(convMish.launch(convGrid, convBlock, convSmem, h, c1, conv2W, conv2B, h, frames, d, convGroupChannels, convKernel));
+        }
         float scale = (float) (1.0 / Math.sqrt(g.dimHead()));
         for (Block b : blocks) {
             // AdaLayerNormZero: [shift, scale, gate] for attention, then for the MLP              [B, 6D]
@@ -450,8 +549,11 @@ public final class CudaDitEstimator implements FlowEstimator, AutoCloseable {
             ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 0, d, LN_EPS, lo));
             ops.add(gemm(3 * in, rows, d, b.qkv(), n, qkv));
             ops.add(qkvRope.launch(rowGrid, blk, 0, qkv, b.qkvBias(), invFreq, frames, in, g.dimHead()));
-            ops.add(attention.launch(new Dim(g.heads(), (frames + 63) / 64, batch), Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames,
-                    g.heads(), g.dimHead(), scale, streaming ? g.staticChunkSize() : 0, lo));
+            Dim attGrid = new Dim(g.heads(), (frames + 63) / 64, batch);
+            int chunk = streaming ? g.staticChunkSize() : 0;
+            ops.add(mmaAttention
+                    ? attentionMma.launch(attGrid, Dim.of(128), 0, att, qkv, dmask, frames, g.heads(), g.dimHead(), scale, chunk, lo)
+                    : attention.launch(attGrid, Dim.of(256), FLASH_SMEM, att, qkv, dmask, frames, g.heads(), g.dimHead(), scale, chunk, lo));
             ops.add(gemm(d, rows, in, b.out(), att, o));
             ops.add(gatedResidual.launch(rowGrid, blk, 0, h, o, b.outBias(), mod, dmask, frames, d, 6 * d, 2 * d));
             ops.add(lnMod.launch(rowGrid, blk, 0, n, h, mod, frames, d, 6 * d, 3 * d, 4 * d, LN_EPS, lo));

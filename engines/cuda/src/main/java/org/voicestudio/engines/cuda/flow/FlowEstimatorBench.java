@@ -31,10 +31,15 @@ public final class FlowEstimatorBench {
         try (CudaContext ctx = CudaContext.open(0)) {
             sb.append("device: ").append(ctx.info()).append('\n');
             sb.append("DiT estimator, full geometry (1024 x 22, 16 x 64 heads), random weights, batch 2 (CFG)\n\n");
-            sb.append("| GEMM precision | frames T | streaming mask | median ms/call | min | flow RTF for 10 Euler steps over T frames | TFLOP/s |\n|---|---|---|---|---|---|---|\n");
-            for (Gemm.Operands precision : Gemm.Operands.values()) {
-                try (CudaDitEstimator dit = CudaDitEstimator.random(ctx, g, 16, 31, 1, precision)) {
-                    measure(dit, precision, sb, profileText);
+            sb.append("| GEMM precision | attention + conv pos embed | frames T | streaming mask | median ms/call | min | flow RTF for 10 Euler steps over T frames | TFLOP/s |\n|---|---|---|---|---|---|---|---|\n");
+            // fp32 always runs the fp32 attention; bf16 with the previous fp32 kernels and with the tensor-core ones
+            Object[][] variants = {{Gemm.Operands.FP32, CudaDitEstimator.Bf16Kernels.FP32}, {Gemm.Operands.BF16, CudaDitEstimator.Bf16Kernels.FP32},
+                    {Gemm.Operands.BF16, CudaDitEstimator.Bf16Kernels.MMA}};
+            for (Object[] v : variants) {
+                Gemm.Operands precision = (Gemm.Operands) v[0];
+                CudaDitEstimator.Bf16Kernels attention = (CudaDitEstimator.Bf16Kernels) v[1];
+                try (CudaDitEstimator dit = CudaDitEstimator.random(ctx, g, 16, 31, 1, precision, attention)) {
+                    measure(dit, precision + " | " + (attention == CudaDitEstimator.Bf16Kernels.MMA ? "bf16 mma" : "fp32 FMA"), sb, profileText);
                 }
             }
             sb.append(profileText);
@@ -43,7 +48,7 @@ public final class FlowEstimatorBench {
         if (out != null) Files.writeString(out, sb.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
     }
 
-    private static void measure(CudaDitEstimator dit, Gemm.Operands precision, StringBuilder sb, StringBuilder profileText) {
+    private static void measure(CudaDitEstimator dit, String precision, StringBuilder sb, StringBuilder profileText) {
         SplittableRandom r = new SplittableRandom(3);
         int batch = 2, m = 80;
         for (int frames : new int[] {250, 500, 1000}) {
@@ -62,7 +67,7 @@ public final class FlowEstimatorBench {
                 }
                 Arrays.sort(ms);
                 if (frames == 500 && !streaming) {
-                    profileText.append("\nDevice time by operation, ").append(precision)
+                    profileText.append("\nDevice time by operation, ").append(precision.replace(" | ", ", attention + conv "))
                             .append(", T = 500, full attention (one call, events between launches, summed over the 22 blocks):\n\n| operation | ms |\n|---|---|\n");
                     for (var e : dit.profile(x, mask, mu, t, spks, cond, false).entrySet()) {
                         profileText.append(String.format(Locale.ROOT, "| %s | %.3f |%n", e.getKey(), e.getValue()));

@@ -254,6 +254,224 @@ extern "C" __global__ void __launch_bounds__(256) attention_flash(void* out, con
     }
 }
 
+// Two float32 values as one 32-bit register of bf16 (lo in the low half, as mma fragments pair them).
+__device__ __forceinline__ unsigned int pack_bf16(float lo, float hi) {
+    return (unsigned int) f32_to_bf16(lo) | ((unsigned int) f32_to_bf16(hi) << 16);
+}
+
+// d[16x8] += a[16x16] * b[16x8] on the tensor cores (bf16 inputs, fp32 accumulation), fragments as PTX's
+// mma.m16n8k16 lays them out: with g = lane / 4, q = lane % 4, a = {(g, 2q..2q+1), (g+8, 2q..), (g, 2q+8..),
+// (g+8, 2q+8..)}, b = {(k 2q..2q+1, n g), (k 2q+8.., n g)}, d = {(g, 2q), (g, 2q+1), (g+8, 2q), (g+8, 2q+1)}.
+__device__ __forceinline__ void mma_bf16_16x8x16(float* d, unsigned int a0, unsigned int a1, unsigned int a2, unsigned int a3,
+                                                 unsigned int b0, unsigned int b1) {
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%0,%1,%2,%3};\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1));
+}
+
+// attention_flash on the tensor cores for the bf16 path: the same masks, tiles of 64 queries x 64 keys and
+// online softmax, with Q, K, V and the probabilities P rounded to bf16 and fp32 accumulation (scores, row
+// max/sum, output). Warp w owns query rows 16w..16w+15 of the tile: S = Q K^T as 8 mma tiles of 16 x 8 keys,
+// then O += P V with P taken straight from the S accumulators (their layout is the A operand's). Dh <= 64
+// (zero-padded to 64). Shared tiles are bf16 with rows of 72 (16 bytes of padding: the fragment loads hit 32
+// different banks); V is stored transposed so a B fragment is one 32-bit load.
+// grid: (H, ceil(T / 64), B), block: 128
+extern "C" __global__ void __launch_bounds__(128) attention_mma_bf16(void* out, const float* qkv, const float* mask, int T,
+                                                                     int H, int Dh, float scale, int chunk, int out_bf16) {
+    const int FT = 64, LDS = 72, LDW = LDS / 2;
+    __shared__ __align__(16) unsigned short Qs[FT * LDS];
+    __shared__ __align__(16) unsigned short Ks[FT * LDS];
+    __shared__ __align__(16) unsigned short Vt[FT * LDS];   // [d][key]
+    const unsigned int* Qw = (const unsigned int*) Qs;
+    const unsigned int* Kw = (const unsigned int*) Ks;
+    const unsigned int* Vw = (const unsigned int*) Vt;
+    int h = blockIdx.x, q0 = blockIdx.y * FT, b = blockIdx.z;
+    int I = H * Dh;
+    int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, q = lane & 3;
+    for (int idx = tid; idx < FT * FT; idx += blockDim.x) {
+        int r = idx / FT, d = idx % FT, t = q0 + r;
+        Qs[r * LDS + d] = f32_to_bf16(t < T && d < Dh ? qkv[((long) b * T + t) * 3 * I + h * Dh + d] : 0.0f);
+    }
+    __syncthreads();
+    int r0 = warp * 16 + g;   // this thread's rows of the tile: r0 and r0 + 8
+    unsigned int qa[4][4];
+#pragma unroll
+    for (int kk = 0; kk < 4; kk++) {
+        qa[kk][0] = Qw[r0 * LDW + kk * 8 + q];
+        qa[kk][1] = Qw[(r0 + 8) * LDW + kk * 8 + q];
+        qa[kk][2] = Qw[r0 * LDW + kk * 8 + 4 + q];
+        qa[kk][3] = Qw[(r0 + 8) * LDW + kk * 8 + 4 + q];
+    }
+    int trow[2] = {q0 + r0, q0 + r0 + 8};
+    int allowed[2];
+    float m[2], l[2], o[8][4];
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        allowed[i] = chunk > 0 ? (trow[i] / chunk + 1) * chunk : T;
+        m[i] = NEG_INF;
+        l[i] = 0.0f;
+    }
+#pragma unroll
+    for (int j = 0; j < 8; j++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) o[j][e] = 0.0f;
+    int q_last = min(T, q0 + FT) - 1;
+    int kend = chunk > 0 ? min(T, (q_last / chunk + 1) * chunk) : T;
+    for (int k0 = 0; k0 < kend; k0 += FT) {
+        __syncthreads();   // every warp is done with the previous K and V tiles
+        for (int idx = tid; idx < FT * FT; idx += blockDim.x) {
+            int r = idx / FT, d = idx % FT, sidx = k0 + r;
+            bool in = sidx < T && d < Dh;
+            long base = ((long) b * T + sidx) * 3 * I + h * Dh + d;
+            Ks[r * LDS + d] = f32_to_bf16(in ? qkv[base + I] : 0.0f);
+            Vt[d * LDS + r] = f32_to_bf16(in ? qkv[base + 2 * I] : 0.0f);
+        }
+        __syncthreads();
+        float s[8][4];
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+#pragma unroll
+            for (int e = 0; e < 4; e++) s[j][e] = 0.0f;
+            int kr = j * 8 + g;
+#pragma unroll
+            for (int kk = 0; kk < 4; kk++) {
+                mma_bf16_16x8x16(s[j], qa[kk][0], qa[kk][1], qa[kk][2], qa[kk][3],
+                                 Kw[kr * LDW + kk * 8 + q], Kw[kr * LDW + kk * 8 + 4 + q]);
+            }
+        }
+#pragma unroll
+        for (int i = 0; i < 2; i++) {   // row r0 (accumulators 0, 1), row r0 + 8 (accumulators 2, 3)
+            float mx = NEG_INF;
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    int sidx = k0 + j * 8 + 2 * q + e;
+                    bool ok = sidx < T && sidx < allowed[i] && mask[(long) b * T + sidx] != 0.0f;
+                    float v = ok ? s[j][2 * i + e] * scale : NEG_INF;
+                    s[j][2 * i + e] = v;
+                    mx = fmaxf(mx, v);
+                }
+            }
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 1));
+            mx = fmaxf(mx, __shfl_xor_sync(0xffffffffu, mx, 2));
+            float mnew = fmaxf(m[i], mx);
+            float alpha = m[i] == NEG_INF ? 0.0f : expf(m[i] - mnew);
+            float rs = 0.0f;
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+#pragma unroll
+                for (int e = 0; e < 2; e++) {
+                    float v = s[j][2 * i + e];
+                    float p = v == NEG_INF ? 0.0f : expf(v - mnew);
+                    s[j][2 * i + e] = p;
+                    rs += p;
+                }
+            }
+            rs += __shfl_xor_sync(0xffffffffu, rs, 1);
+            rs += __shfl_xor_sync(0xffffffffu, rs, 2);
+            l[i] = l[i] * alpha + rs;
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                o[j][2 * i] *= alpha;
+                o[j][2 * i + 1] *= alpha;
+            }
+            m[i] = mnew;
+        }
+#pragma unroll
+        for (int kk = 0; kk < 4; kk++) {   // keys 16kk..16kk+15: P's A fragment from S tiles 2kk and 2kk+1
+            unsigned int a0 = pack_bf16(s[2 * kk][0], s[2 * kk][1]);
+            unsigned int a1 = pack_bf16(s[2 * kk][2], s[2 * kk][3]);
+            unsigned int a2 = pack_bf16(s[2 * kk + 1][0], s[2 * kk + 1][1]);
+            unsigned int a3 = pack_bf16(s[2 * kk + 1][2], s[2 * kk + 1][3]);
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                int vr = j * 8 + g;
+                mma_bf16_16x8x16(o[j], a0, a1, a2, a3, Vw[vr * LDW + kk * 8 + q], Vw[vr * LDW + kk * 8 + 4 + q]);
+            }
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        int t = trow[i];
+        if (t >= T) continue;
+#pragma unroll
+        for (int j = 0; j < 8; j++) {
+#pragma unroll
+            for (int e = 0; e < 2; e++) {
+                int d = j * 8 + 2 * q + e;
+                if (d < Dh) store(out, ((long) b * T + t) * I + h * Dh + d, o[j][2 * i + e] / l[i], out_bf16);
+            }
+        }
+    }
+}
+
+// causal_group_conv_mish_tiled on the tensor cores for the bf16 path, groups of exactly 64 channels: per
+// (64 frames, group g, batch b) an implicit GEMM out[t, c] = sum_{k, j} in[t - (K-1) + k, g*64 + j] * w[c, j, k]
+// over a bf16 shared tile of the (64 + K - 1) input rows, one 64 x 64 weight tap at a time (weights
+// pre-arranged as bf16 [group][k][c][j]); fp32 accumulation, then mish(acc + bias) (+ residual, may alias out).
+// Warp w owns frames 16w..16w+15 of the tile and all 64 channels (8 mma tiles of 16 x 8).
+// grid: (ceil(T / 64), C / 64, B), block: 128
+extern "C" __global__ void __launch_bounds__(128) causal_group_conv_mish_mma_bf16(float* out, const float* in,
+        const unsigned short* wt, const float* bias, const float* residual, int T, int C, int K) {
+    const int FT = 64, CPG = 64, LDS = 72, LDW = LDS / 2, MAXK = 64;
+    extern __shared__ __align__(16) unsigned short conv_sm[];
+    unsigned short* tile = conv_sm;                       // [(FT + K - 1)][LDS]
+    unsigned short* wtap = conv_sm + (FT + MAXK) * LDS;    // [CPG (c)][LDS (j)]
+    const unsigned int* tw = (const unsigned int*) tile;
+    const unsigned int* ww = (const unsigned int*) wtap;
+    int t0 = blockIdx.x * FT, grp = blockIdx.y, b = blockIdx.z;
+    int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31, g = lane >> 2, q = lane & 3;
+    int rows = FT + K - 1;
+    for (int idx = tid; idx < rows * CPG; idx += blockDim.x) {
+        int r = idx / CPG, j = idx % CPG, ts = t0 - (K - 1) + r;
+        tile[r * LDS + j] = f32_to_bf16(ts >= 0 && ts < T ? in[((long) b * T + ts) * C + grp * CPG + j] : 0.0f);
+    }
+    float acc[8][4];
+#pragma unroll
+    for (int n = 0; n < 8; n++)
+#pragma unroll
+        for (int e = 0; e < 4; e++) acc[n][e] = 0.0f;
+    int r0 = warp * 16 + g;
+    const unsigned short* wg = wt + (long) grp * K * CPG * CPG;
+    for (int k = 0; k < K; k++) {
+        __syncthreads();   // the previous tap is consumed (and, at k = 0, the input tile is written)
+        for (int idx = tid; idx < CPG * CPG / 2; idx += blockDim.x) {   // 32-bit words: pairs of j
+            int c = idx / (CPG / 2), jw = idx % (CPG / 2);
+            ((unsigned int*) wtap)[c * LDW + jw] = ((const unsigned int*) (wg + ((long) k * CPG + c) * CPG))[jw];
+        }
+        __syncthreads();
+#pragma unroll
+        for (int js = 0; js < 4; js++) {
+            unsigned int a0 = tw[(r0 + k) * LDW + js * 8 + q];
+            unsigned int a1 = tw[(r0 + 8 + k) * LDW + js * 8 + q];
+            unsigned int a2 = tw[(r0 + k) * LDW + js * 8 + 4 + q];
+            unsigned int a3 = tw[(r0 + 8 + k) * LDW + js * 8 + 4 + q];
+#pragma unroll
+            for (int n = 0; n < 8; n++) {
+                int c = n * 8 + g;
+                mma_bf16_16x8x16(acc[n], a0, a1, a2, a3, ww[c * LDW + js * 8 + q], ww[c * LDW + js * 8 + 4 + q]);
+            }
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        int t = t0 + r0 + 8 * i;
+        if (t >= T) continue;
+#pragma unroll
+        for (int n = 0; n < 8; n++) {
+#pragma unroll
+            for (int e = 0; e < 2; e++) {
+                int c = grp * CPG + n * 8 + 2 * q + e;
+                long o = ((long) b * T + t) * C + c;
+                float v = mish(acc[n][2 * i + e] + bias[c]);
+                if (residual) v += residual[o];
+                out[o] = v;
+            }
+        }
+    }
+}
+
 // x[b,t,c] += mod[b, gate_at + c] * (y[b,t,c] + bias[c]) * (mask ? mask[b,t] : 1): a gated residual
 // (attention output rows of masked frames are zeroed first).   grid: B*T, block: 256
 extern "C" __global__ void gated_residual(float* x, const float* y, const float* bias, const float* mod, const float* mask,
