@@ -90,10 +90,26 @@ public final class CudaHiftDecoder implements HiftDecoder {
         melBuffer.upload(mel.data(), 0);
         sourceBuffer.upload(sourceStft, 0);
         ctx.synchronizeDevice();                                   // the uploads have landed before the stream reads them
-        DeviceBuffer out = plan.forward(ops, melBuffer, mel.frames(), sourceBuffer, stftFrames, frames, Arrays.asList(work));
+        DeviceBuffer out = enqueue(melBuffer, mel.frames(), sourceBuffer, stftFrames, frames);
         ctx.synchronize();
         return out.downloadFloats(0, sourceChannels * stftFrames);
     }
+
+    /**
+     * Enqueues the decoder on the context's stream over device inputs: {@code mel} [80, melFrames], {@code source}
+     * the source STFT [18, stftFrames] (stftFrames = 120 frames + 1). Returns the work buffer that will hold
+     * conv_post's output [18, stftFrames] once the stream gets there (valid until the next call).
+     */
+    DeviceBuffer enqueue(DeviceBuffer mel, int melFrames, DeviceBuffer source, int stftFrames, int frames) {
+        if (stftFrames != plan.upsampleFactor() * frames + 1) {
+            throw new IllegalArgumentException("source STFT has " + stftFrames + " frames, " + frames + " decoded mel frames need " + (plan.upsampleFactor() * frames + 1));
+        }
+        ensureWork(frames);
+        return plan.forward(ops, mel, melFrames, source, stftFrames, frames, Arrays.asList(work));
+    }
+
+    /** Decoded frames of a call on {@code melFrames} mel frames. */
+    int decodedFrames(int melFrames, boolean finalize) { return plan.decodedFrames(melFrames, finalize); }
 
     /** {@link HiftPlan.Ops} as launches of hift.cu on the context's stream. */
     private final class GpuOps implements HiftPlan.Ops<DeviceBuffer> {
@@ -133,17 +149,7 @@ public final class CudaHiftDecoder implements HiftDecoder {
 
     /** Grows the device buffers to what this call needs. */
     private void ensureWorkspace(Mel mel, int stftFrames, int frames) {
-        long need = plan.workFloats(frames);
-        if (need > Integer.MAX_VALUE) throw new IllegalArgumentException("mel of " + mel.frames() + " frames is too long for one HiFT call");
-        if (need > workFloats) {
-            for (int i = 0; i < work.length; i++) {
-                if (work[i] != null) work[i].close();
-                work[i] = null;
-            }
-            workFloats = 0;
-            for (int i = 0; i < work.length; i++) work[i] = ctx.allocate(need * 4);
-            workFloats = need;
-        }
+        ensureWork(frames);
         long melNeed = (long) mel.channels() * mel.frames();
         if (melNeed > melFloats) {
             if (melBuffer != null) melBuffer.close();
@@ -157,6 +163,21 @@ public final class CudaHiftDecoder implements HiftDecoder {
             sourceBuffer = null;
             sourceBuffer = ctx.allocate(srcNeed * 4);
             sourceFloats = srcNeed;
+        }
+    }
+
+    /** Grows the work buffers to what {@code frames} decoded frames need. */
+    private void ensureWork(int frames) {
+        long need = plan.workFloats(frames);
+        if (need > Integer.MAX_VALUE) throw new IllegalArgumentException(frames + " decoded frames are too many for one HiFT call");
+        if (need > workFloats) {
+            for (int i = 0; i < work.length; i++) {
+                if (work[i] != null) work[i].close();
+                work[i] = null;
+            }
+            workFloats = 0;
+            for (int i = 0; i < work.length; i++) work[i] = ctx.allocate(need * 4);
+            workFloats = need;
         }
     }
 

@@ -22,8 +22,8 @@ import org.voicestudio.inference.vocoder.F0Predictor;
  */
 public final class HostF0Predictor implements F0Predictor {
     private static final String PREFIX = "f0_predictor.";
-    private static final int CONDNET_LAYERS = 5;    // condnet.0, .2, .4, .6, .8 (odd indices are ELU)
-    private static final int KERNEL = 3;            // condnet.2.. kernel size
+    static final int CONDNET_LAYERS = 5;    // condnet.0, .2, .4, .6, .8 (odd indices are ELU)
+    static final int KERNEL = 3;            // condnet.2.. kernel size
 
     private final int inChannels;
     private final int condChannels;
@@ -48,6 +48,19 @@ public final class HostF0Predictor implements F0Predictor {
         this.classifierBias = hift.get(PREFIX + "classifier.bias", 1).toDoubles()[0];
     }
 
+    int inChannels() { return inChannels; }
+
+    int condChannels() { return condChannels; }
+
+    /** Fused float64 weight [cond, in, k] of condnet layer i (0..4); not a copy. */
+    double[] weight(int layer) { return weights[layer]; }
+
+    /** Bias [cond] of condnet layer i; not a copy. */
+    double[] bias(int layer) { return biases[layer]; }
+
+    double[] classifierWeight() { return classifierWeight; }
+
+    double classifierBias() { return classifierBias; }
 
     @Override
     public double[] forward(Mel mel, boolean finalize) {
