@@ -21,9 +21,14 @@ import java.util.function.Supplier;
 
 /**
  * The vocoder stage at the full Fun-CosyVoice3-0.5B HiFT geometry (base 512 channels, F0 cond 512) with random
- * weights and a random mel: one final {@link CausalHift#inference} call (host F0 float64 + source + STFT, GPU
- * decoder fp32, host iSTFT) for 10 s and 20 s of audio, and its two networks alone. Reports median wall times and
- * the vocoder RTF = wall time / audio duration.
+ * weights and a random mel, 10 s and 20 s of audio, final calls, both paths in the same run:
+ * <ul>
+ * <li>host glue ({@code -Dvoicestudio.cuda.vocoder.glue=host}): host F0 float64 + source + STFT, GPU decoder fp32,
+ *     host iSTFT ({@link CausalHift});</li>
+ * <li>GPU ({@link CudaCausalHift}, the default): upload mel, everything on the device, download audio;</li>
+ * </ul>
+ * plus the float64 F0 predictor on each side and the decoder alone, and how far the two paths' outputs are apart.
+ * Reports median wall times and the vocoder RTF = wall time / audio duration.
  *
  * <pre>java -cp ... org.voicestudio.engines.cuda.vocoder.VocoderBench [--out results.md]</pre>
  */
@@ -38,7 +43,8 @@ public final class VocoderBench {
             0.1, 0.99, 4, 512);
     private static final int[] SECONDS = {10, 20};
     private static final int FRAMES_PER_SECOND = 50;   // 24000 / 480
-    private static final int RUNS = 3;
+    private static final int RUNS = 5;
+    private static final long NOISE_SEED = 1986L;
 
     public static void main(String[] args) throws IOException {
         Path out = null;
@@ -50,16 +56,21 @@ public final class VocoderBench {
         HiftConfig c = FULL;
         try (CudaContext ctx = CudaContext.open(0)) {
             sb.append("device: ").append(ctx.info()).append("; ").append(Runtime.getRuntime().availableProcessors()).append(" host cores\n\n");
-            sb.append("Vocoder (CausalHift.inference, final call), full HiFT geometry, random weights and mel, median of ")
-                    .append(RUNS).append(" after 1 warm-up\n\n");
-            sb.append("| audio s | mel frames | total ms | host F0 (float64) ms | GPU decoder ms | vocoder RTF |\n|---|---|---|---|---|---|\n");
+            sb.append("Vocoder (one final inference call), full HiFT geometry, random weights and mel, median of ")
+                    .append(RUNS).append(" after 1 warm-up. host glue = host F0 (float64) + host source/STFT/iSTFT around the GPU decoder; ")
+                    .append("GPU = everything on the device (default).\n\n");
+            sb.append("| audio s | mel frames | host-glue ms | host-glue RTF | GPU ms | GPU RTF | speedup | host F0 ms | GPU F0 ms | decoder alone ms "
+                    + "| F0 GPU vs host (max rel) | audio GPU vs host (max abs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             SplittableRandom rnd = new SplittableRandom(5);
             HiftPlan plan = new HiftPlan(c, (key, shape) -> random(rnd, key, shape));
-            HostF0Predictor f0 = new HostF0Predictor(randomF0(rnd, c), c.inChannels(), c.f0CondChannels());
-            CudaHiftDecoder decoder = new CudaHiftDecoder(ctx, c, plan);
+            HostF0Predictor hostF0 = new HostF0Predictor(randomF0(rnd, c), c.inChannels(), c.f0CondChannels());
             float[] linear = new float[c.nbHarmonics() + 1];
             for (int i = 0; i < linear.length; i++) linear[i] = (float) (rnd.nextDouble(-1, 1) / 3);
-            try (CausalHift hift = new CausalHift(c, f0, decoder, linear, 0.01f, VocoderNoise.seeded(1986L, c.nbHarmonics() + 1))) {
+            CudaHiftDecoder hostDecoder = new CudaHiftDecoder(ctx, c, plan);
+            try (CausalHift hostGlue = new CausalHift(c, hostF0, hostDecoder, linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, c.nbHarmonics() + 1));
+                 CudaCausalHift gpu = new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, hostF0), new CudaHiftDecoder(ctx, c, plan),
+                         linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, c.nbHarmonics() + 1));
+                 CudaF0Predictor gpuF0 = new CudaF0Predictor(ctx, hostF0)) {
                 for (int s : SECONDS) {
                     int frames = s * FRAMES_PER_SECOND;
                     float[] m = new float[c.inChannels() * frames];
@@ -68,11 +79,17 @@ public final class VocoderBench {
                     int stftFrames = 120 * frames + 1;
                     float[] stft = new float[18 * stftFrames];
                     for (int i = 0; i < stft.length; i++) stft[i] = (float) rnd.nextGaussian();
-                    double[] total = time(() -> hift.inference(mel, true));
-                    double[] host = time(() -> f0.forward(mel, true));
-                    double[] gpu = time(() -> decoder.forward(mel, stft, stftFrames, true));
-                    String row = String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f | %.1f | %.4f |%n", s, frames,
-                            total[RUNS / 2], host[RUNS / 2], gpu[RUNS / 2], total[RUNS / 2] / (s * 1000.0));
+                    double[] hostTotal = time(() -> hostGlue.inference(mel, true));
+                    double[] gpuTotal = time(() -> gpu.inference(mel, true));
+                    double[] hostF0Ms = time(() -> hostF0.forward(mel, true));
+                    double[] gpuF0Ms = time(() -> gpuF0.forward(mel, true));
+                    double[] decoder = time(() -> hostDecoder.forward(mel, stft, stftFrames, true));
+                    double f0Rel = maxRelative(hostF0.forward(mel, true), gpuF0.forward(mel, true));
+                    double audioAbs = maxAbs(hostGlue.inference(mel, true), gpu.inference(mel, true));
+                    double h = hostTotal[RUNS / 2], g = gpuTotal[RUNS / 2];
+                    String row = String.format(Locale.ROOT, "| %d | %d | %.1f | %.4f | %.1f | %.4f | %.1fx | %.1f | %.2f | %.1f | %.2g | %.2g |%n",
+                            s, frames, h, h / (s * 1000.0), g, g / (s * 1000.0), h / g, hostF0Ms[RUNS / 2], gpuF0Ms[RUNS / 2],
+                            decoder[RUNS / 2], f0Rel, audioAbs);
                     sb.append(row);
                     System.out.print(row);
                 }
@@ -80,6 +97,20 @@ public final class VocoderBench {
         }
         System.out.println(sb);
         if (out != null) Files.writeString(out, sb.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static double maxRelative(double[] expected, double[] actual) {
+        if (expected.length != actual.length) return Double.NaN;
+        double max = 0;
+        for (int i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i] - actual[i]) / Math.max(1e-3, Math.abs(expected[i])));
+        return max;
+    }
+
+    private static double maxAbs(float[] expected, float[] actual) {
+        if (expected.length != actual.length) return Double.NaN;
+        double max = 0;
+        for (int i = 0; i < expected.length; i++) max = Math.max(max, Math.abs(expected[i] - actual[i]));
+        return max;
     }
 
     /** Uniform weights scaled by 1/sqrt(fan-in) so activations stay O(1); Snake alphas near 1. */
