@@ -1,6 +1,9 @@
 package org.voicestudio.engines.cuda.vocoder;
 
+import org.bytedeco.javacpp.FloatPointer;
 import org.voicestudio.engines.cuda.CudaContext;
+import org.voicestudio.engines.cuda.CudaException;
+import org.voicestudio.engines.cuda.DevicePointer;
 import org.voicestudio.engines.cuda.DeviceBuffer;
 import org.voicestudio.engines.cuda.Kernel;
 import org.voicestudio.engines.cuda.Kernel.Dim;
@@ -12,6 +15,13 @@ import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.vocoder.HiftDecoder;
 
 import java.util.Arrays;
+
+import static org.bytedeco.cuda.global.cublas.CUBLAS_COMPUTE_32F;
+import static org.bytedeco.cuda.global.cublas.CUBLAS_GEMM_DEFAULT;
+import static org.bytedeco.cuda.global.cublas.CUBLAS_OP_N;
+import static org.bytedeco.cuda.global.cublas.cublasGemmEx;
+import static org.bytedeco.cuda.global.cublas.cublasSetStream_v2;
+import static org.bytedeco.cuda.global.cudart.CUDA_R_32F;
 
 /**
  * {@code CausalHiFTGenerator.decode} up to {@code conv_post} (reference §5) on the GPU in float32: the
@@ -28,6 +38,27 @@ import java.util.Arrays;
  * with the longest mel seen. Not thread-safe.
  */
 public final class CudaHiftDecoder implements HiftDecoder {
+    /** System property choosing how the convolutions run: {@code gemm} (default) or {@code direct}. */
+    public static final String CONVS_PROPERTY = "voicestudio.cuda.vocoder.convs";
+
+    /** How a convolution runs. Both are plain float32 products (no TF32): only the summation order differs. */
+    public enum Convs {
+        /** hift.cu's causal_conv1d: one thread per time step, 8 output channels in registers. */
+        DIRECT,
+        /** im2col into [cin * k, T], one cuBLAS SGEMM (float32 compute, no TF32), bias/residual epilogue. */
+        GEMM;
+
+        /** From {@link #CONVS_PROPERTY}; a clear error for an unknown value. */
+        public static Convs fromSystemProperty() {
+            String v = System.getProperty(CONVS_PROPERTY, "gemm").trim();
+            return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+                case "gemm" -> GEMM;
+                case "direct" -> DIRECT;
+                default -> throw new IllegalArgumentException("-D" + CONVS_PROPERTY + "=" + v + ": expected gemm or direct");
+            };
+        }
+    }
+
     private static final String SOURCE = "hift.cu";
     private static final int CO_TILE = 8;       // CONV_CO_TILE of hift.cu
     private static final int T_TILE = 128;      // threads (time steps) per conv block
@@ -37,20 +68,30 @@ public final class CudaHiftDecoder implements HiftDecoder {
     private final HiftConfig config;
     private final HiftPlan plan;
     private final DeviceBuffer weights;
-    private final Kernel conv, leakyRelu, snake, addInto, divide, reflectPad;
+    private final Kernel conv, leakyRelu, snake, addInto, divide, reflectPad, im2col, biasResidual;
+    private final Convs convs;
     private final DeviceBuffer[] work = new DeviceBuffer[HiftPlan.WORK_BUFFERS];
+    private DeviceBuffer colBuffer, gemmBuffer;          // Convs.GEMM: the im2col operand and the GEMM output
+    private long colFloats, gemmFloats;
+    private final FloatPointer one = new FloatPointer(1).put(1f), zero = new FloatPointer(1).put(0f);
     private DeviceBuffer melBuffer, sourceBuffer;
     private long workFloats, melFloats, sourceFloats;
     private final HiftPlan.Ops<DeviceBuffer> ops = new GpuOps();
 
     /** @param hift {@code hift.pt} with weight norms fused ({@code ModelFolder.hiftWeights()}); read once, not kept */
     public CudaHiftDecoder(CudaContext ctx, HiftConfig config, StateDict hift) {
-        this(ctx, config, new HiftPlan(config, HiftPlan.Weights.of(hift)));
+        this(ctx, config, hift, Convs.fromSystemProperty());
+    }
+
+    /** With an explicit convolution path (tests and benchmarks compare both). */
+    public CudaHiftDecoder(CudaContext ctx, HiftConfig config, StateDict hift, Convs convs) {
+        this(ctx, config, new HiftPlan(config, HiftPlan.Weights.of(hift)), convs);
     }
 
     /** The decoder of an already built plan (random full-geometry weights in benchmarks). */
-    CudaHiftDecoder(CudaContext ctx, HiftConfig config, HiftPlan plan) {
+    CudaHiftDecoder(CudaContext ctx, HiftConfig config, HiftPlan plan, Convs convs) {
         this.ctx = ctx;
+        this.convs = convs;
         this.config = config;
         this.plan = plan;
         ctx.makeCurrent();
@@ -65,11 +106,16 @@ public final class CudaHiftDecoder implements HiftDecoder {
             this.addInto = kc.kernel(SOURCE, "add_into");
             this.divide = kc.kernel(SOURCE, "divide");
             this.reflectPad = kc.kernel(SOURCE, "reflect_pad_left1");
+            this.im2col = kc.kernel(SOURCE, "conv_im2col");
+            this.biasResidual = kc.kernel(SOURCE, "conv_bias_residual");
         } catch (RuntimeException | Error e) {
             weights.close();
             throw e;
         }
     }
+
+    /** How the convolutions run. */
+    public Convs convs() { return convs; }
 
     /** Bytes of weights on the device. */
     public long weightBytes() { return weights.bytes(); }
@@ -116,6 +162,22 @@ public final class CudaHiftDecoder implements HiftDecoder {
         @Override
         public void conv(Conv c, DeviceBuffer in, int tin, DeviceBuffer out, int tout, DeviceBuffer residual) {
             Object res = residual != null ? residual : new Ptr(0);
+            if (convs == Convs.GEMM) {
+                int k = c.cin() * c.k();
+                elementwiseLong(im2col, (long) k * tout, colBuffer, in, c.cin(), tin, c.k(), c.dilation(), c.stride(), c.padLeft(), c.up(), tout);
+                // row-major g[cout, tout] = W[cout, K] · col[K, tout], i.e. column-major gᵀ = colᵀ · Wᵀ
+                int rc = cublasSetStream_v2(ctx.blas(), ctx.stream());
+                if (rc == 0) {
+                    rc = cublasGemmEx(ctx.blas(), CUBLAS_OP_N, CUBLAS_OP_N, tout, c.cout(), k,
+                            one, new DevicePointer(colBuffer.address()), CUDA_R_32F, tout,
+                            new DevicePointer(weights.address(c.weight() * 4)), CUDA_R_32F, k,
+                            zero, new DevicePointer(gemmBuffer.address()), CUDA_R_32F, tout,
+                            CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+                }
+                if (rc != 0) throw new CudaException("cublasGemmEx (HiFT conv " + c.cout() + "x" + k + " x " + tout + " frames) failed: cublasStatus " + rc);
+                elementwiseLong(biasResidual, (long) c.cout() * tout, out, gemmBuffer, ptr(c.bias()), res, c.cout(), tout);
+                return;
+            }
             conv.launch(new Dim((tout + T_TILE - 1) / T_TILE, (c.cout() + CO_TILE - 1) / CO_TILE, 1), Dim.of(T_TILE), 0,
                     out, in, ptr(c.weight()), ptr(c.bias()), res, c.cin(), tin, c.cout(), tout, c.k(), c.dilation(), c.stride(),
                     c.padLeft(), c.up()).enqueue(ctx.stream());
@@ -142,6 +204,10 @@ public final class CudaHiftDecoder implements HiftDecoder {
 
         private void elementwise(Kernel k, int count, Object... args) {
             k.launch(Dim.of((count + BLOCK - 1) / BLOCK), Dim.of(BLOCK), 0, args).enqueue(ctx.stream());
+        }
+
+        private void elementwiseLong(Kernel k, long count, Object... args) {
+            k.launch(Dim.of(Math.toIntExact((count + BLOCK - 1) / BLOCK)), Dim.of(BLOCK), 0, args).enqueue(ctx.stream());
         }
 
         private Ptr ptr(long floatOffset) { return Ptr.of(weights, floatOffset * 4); }
@@ -179,6 +245,23 @@ public final class CudaHiftDecoder implements HiftDecoder {
             for (int i = 0; i < work.length; i++) work[i] = ctx.allocate(need * 4);
             workFloats = need;
         }
+        if (convs == Convs.GEMM) {
+            long col = plan.maxConvOperandFloats(frames);                     // the largest cin * k * tout of any conv
+            if (col > colFloats) {
+                if (colBuffer != null) colBuffer.close();
+                colBuffer = null;
+                colFloats = 0;
+                colBuffer = ctx.allocate(col * 4);
+                colFloats = col;
+            }
+            if (need > gemmFloats) {                                          // any conv output fits a work buffer
+                if (gemmBuffer != null) gemmBuffer.close();
+                gemmBuffer = null;
+                gemmFloats = 0;
+                gemmBuffer = ctx.allocate(need * 4);
+                gemmFloats = need;
+            }
+        }
     }
 
     @Override
@@ -186,6 +269,10 @@ public final class CudaHiftDecoder implements HiftDecoder {
         ctx.makeCurrent();
         ctx.synchronize();
         for (DeviceBuffer b : work) if (b != null) b.close();
+        if (colBuffer != null) colBuffer.close();
+        if (gemmBuffer != null) gemmBuffer.close();
+        one.close();
+        zero.close();
         if (melBuffer != null) melBuffer.close();
         if (sourceBuffer != null) sourceBuffer.close();
         weights.close();

@@ -23,6 +23,9 @@ import java.io.UncheckedIOException;
  *     the F0 predictor on the host in float64 ({@link HostF0Predictor}) and the shared {@link CausalHift} host glue.
  *     Selected with {@code -D}{@value #GLUE_PROPERTY}{@code =host}.</li>
  * </ul>
+ * Independently, the decoder's convolutions run as im2col + cuBLAS SGEMM (default) or as hift.cu's direct conv
+ * kernel ({@code -D}{@value CudaHiftDecoder#CONVS_PROPERTY}{@code =direct}); the previous path exactly is
+ * {@code glue=host} with {@code convs=direct}.
  * Not thread-safe.
  */
 public final class CudaVocoder implements Vocoder {
@@ -81,13 +84,19 @@ public final class CudaVocoder implements Vocoder {
         return load(ctx, ownsContext, folder, noise, Glue.fromSystemProperty());
     }
 
-    /** With injected noise and an explicit path (tests compare both). */
+    /** With injected noise and an explicit path; the convolutions as {@link CudaHiftDecoder#CONVS_PROPERTY} says. */
     public static CudaVocoder load(CudaContext ctx, boolean ownsContext, ModelFolder folder, VocoderNoise noise, Glue glue) {
+        return load(ctx, ownsContext, folder, noise, glue, CudaHiftDecoder.Convs.fromSystemProperty());
+    }
+
+    /** With injected noise, an explicit path and explicit convolutions (tests compare them). */
+    public static CudaVocoder load(CudaContext ctx, boolean ownsContext, ModelFolder folder, VocoderNoise noise, Glue glue,
+                                   CudaHiftDecoder.Convs convs) {
         // the F0 predictor fuses its weight norms in float64, so it reads the un-fused originals
         try (StateDict raw = PtReader.readStateDict(folder.file("hift.pt"))) {
             // a checkpoint saved from the GAN wrapper prefixes every key with "generator." (ModelFolder strips it too)
             StateDict unfused = raw.keys().stream().allMatch(k -> k.startsWith(GENERATOR)) ? raw.withPrefix(GENERATOR) : raw;
-            return create(ctx, ownsContext, folder.config().hift(), unfused, folder.hiftWeights(), noise, glue);
+            return create(ctx, ownsContext, folder.config().hift(), unfused, folder.hiftWeights(), noise, glue, convs);
         } catch (IOException e) {
             noise.close();
             throw new UncheckedIOException(e);
@@ -95,11 +104,11 @@ public final class CudaVocoder implements Vocoder {
     }
 
     /**
-     * From state dicts: {@code unfused} holds the raw f0_predictor parametrizations, {@code fused} the rest with
+     * From state dicts, on the given path with the given convolutions: {@code unfused} holds the raw f0_predictor parametrizations, {@code fused} the rest with
      * weight norms fused. Neither is kept. The vocoder takes ownership of {@code noise}.
      */
     public static CudaVocoder create(CudaContext ctx, boolean ownsContext, HiftConfig config, StateDict unfused, StateDict fused,
-                                     VocoderNoise noise, Glue glue) {
+                                     VocoderNoise noise, Glue glue, CudaHiftDecoder.Convs convs) {
         F0Predictor f0 = null;
         CudaHiftDecoder decoder = null;
         try {
@@ -108,7 +117,7 @@ public final class CudaVocoder implements Vocoder {
             float linearBias = fused.get("m_source.l_linear.bias", 1).toFloats()[0];
             HostF0Predictor host = new HostF0Predictor(unfused, config.inChannels(), config.f0CondChannels());
             f0 = glue == Glue.GPU ? new CudaF0Predictor(ctx, host) : host;
-            decoder = new CudaHiftDecoder(ctx, config, fused);
+            decoder = new CudaHiftDecoder(ctx, config, fused, convs);
             CudaContext owned = ownsContext ? ctx : null;
             return glue == Glue.GPU
                     ? new CudaVocoder(null, new CudaCausalHift(ctx, config, (CudaF0Predictor) f0, decoder, linearWeight, linearBias, noise), owned)

@@ -57,19 +57,25 @@ public final class VocoderBench {
         try (CudaContext ctx = CudaContext.open(0)) {
             sb.append("device: ").append(ctx.info()).append("; ").append(Runtime.getRuntime().availableProcessors()).append(" host cores\n\n");
             sb.append("Vocoder (one final inference call), full HiFT geometry, random weights and mel, median of ")
-                    .append(RUNS).append(" after 1 warm-up. host glue = host F0 (float64) + host source/STFT/iSTFT around the GPU decoder; ")
-                    .append("GPU = everything on the device (default).\n\n");
-            sb.append("| audio s | mel frames | host-glue ms | host-glue RTF | GPU ms | GPU RTF | speedup | host F0 ms | GPU F0 ms | decoder alone ms "
-                    + "| F0 GPU vs host (max rel) | audio GPU vs host (max abs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    .append(RUNS).append(" after 1 warm-up. host glue = host F0 (float64) + host source/STFT/iSTFT around the GPU decoder ")
+                    .append("(-Dvoicestudio.cuda.vocoder.glue=host); GPU = everything on the device (default); direct = hift.cu's conv kernel ")
+                    .append("(-Dvoicestudio.cuda.vocoder.convs=direct); GEMM = im2col + cuBLAS SGEMM, fp32, no TF32 (default).\n\n");
+            sb.append("| audio s | host glue + direct convs ms (RTF) | GPU + direct convs ms (RTF) | GPU + GEMM convs ms (RTF) | speedup vs host glue "
+                    + "| host F0 ms | GPU F0 ms | decoder direct ms | decoder GEMM ms | F0 GPU vs host (max rel) "
+                    + "| audio GPU+direct vs host glue (max abs) | audio GPU+GEMM vs host glue (max abs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             SplittableRandom rnd = new SplittableRandom(5);
             HiftPlan plan = new HiftPlan(c, (key, shape) -> random(rnd, key, shape));
             HostF0Predictor hostF0 = new HostF0Predictor(randomF0(rnd, c), c.inChannels(), c.f0CondChannels());
             float[] linear = new float[c.nbHarmonics() + 1];
             for (int i = 0; i < linear.length; i++) linear[i] = (float) (rnd.nextDouble(-1, 1) / 3);
-            CudaHiftDecoder hostDecoder = new CudaHiftDecoder(ctx, c, plan);
-            try (CausalHift hostGlue = new CausalHift(c, hostF0, hostDecoder, linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, c.nbHarmonics() + 1));
-                 CudaCausalHift gpu = new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, hostF0), new CudaHiftDecoder(ctx, c, plan),
-                         linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, c.nbHarmonics() + 1));
+            int harmonics = c.nbHarmonics() + 1;
+            CudaHiftDecoder hostDecoder = new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.DIRECT);
+            try (CausalHift hostGlue = new CausalHift(c, hostF0, hostDecoder, linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, harmonics));
+                 CudaCausalHift gpuDirect = new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, hostF0),
+                         new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.DIRECT), linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, harmonics));
+                 CudaHiftDecoder gemmDecoder = new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.GEMM);
+                 CudaCausalHift gpuGemm = new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, hostF0),
+                         new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.GEMM), linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, harmonics));
                  CudaF0Predictor gpuF0 = new CudaF0Predictor(ctx, hostF0)) {
                 for (int s : SECONDS) {
                     int frames = s * FRAMES_PER_SECOND;
@@ -79,17 +85,21 @@ public final class VocoderBench {
                     int stftFrames = 120 * frames + 1;
                     float[] stft = new float[18 * stftFrames];
                     for (int i = 0; i < stft.length; i++) stft[i] = (float) rnd.nextGaussian();
-                    double[] hostTotal = time(() -> hostGlue.inference(mel, true));
-                    double[] gpuTotal = time(() -> gpu.inference(mel, true));
-                    double[] hostF0Ms = time(() -> hostF0.forward(mel, true));
-                    double[] gpuF0Ms = time(() -> gpuF0.forward(mel, true));
-                    double[] decoder = time(() -> hostDecoder.forward(mel, stft, stftFrames, true));
+                    double h = median(time(() -> hostGlue.inference(mel, true)));
+                    double gd = median(time(() -> gpuDirect.inference(mel, true)));
+                    double gg = median(time(() -> gpuGemm.inference(mel, true)));
+                    double hostF0Ms = median(time(() -> hostF0.forward(mel, true)));
+                    double gpuF0Ms = median(time(() -> gpuF0.forward(mel, true)));
+                    double decDirect = median(time(() -> hostDecoder.forward(mel, stft, stftFrames, true)));
+                    double decGemm = median(time(() -> gemmDecoder.forward(mel, stft, stftFrames, true)));
                     double f0Rel = maxRelative(hostF0.forward(mel, true), gpuF0.forward(mel, true));
-                    double audioAbs = maxAbs(hostGlue.inference(mel, true), gpu.inference(mel, true));
-                    double h = hostTotal[RUNS / 2], g = gpuTotal[RUNS / 2];
-                    String row = String.format(Locale.ROOT, "| %d | %d | %.1f | %.4f | %.1f | %.4f | %.1fx | %.1f | %.2f | %.1f | %.2g | %.2g |%n",
-                            s, frames, h, h / (s * 1000.0), g, g / (s * 1000.0), h / g, hostF0Ms[RUNS / 2], gpuF0Ms[RUNS / 2],
-                            decoder[RUNS / 2], f0Rel, audioAbs);
+                    float[] reference = hostGlue.inference(mel, true);
+                    double directAbs = maxAbs(reference, gpuDirect.inference(mel, true));
+                    double gemmAbs = maxAbs(reference, gpuGemm.inference(mel, true));
+                    double audioMs = s * 1000.0;
+                    String row = String.format(Locale.ROOT, "| %d | %.1f (%.4f) | %.1f (%.4f) | %.1f (%.4f) | %.1fx | %.1f | %.2f | %.1f | %.1f | %.2g | %.2g | %.2g |%n",
+                            s, h, h / audioMs, gd, gd / audioMs, gg, gg / audioMs, h / Math.min(gd, gg), hostF0Ms, gpuF0Ms,
+                            decDirect, decGemm, f0Rel, directAbs, gemmAbs);
                     sb.append(row);
                     System.out.print(row);
                 }
@@ -98,6 +108,8 @@ public final class VocoderBench {
         System.out.println(sb);
         if (out != null) Files.writeString(out, sb.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
     }
+
+    private static double median(double[] sortedMs) { return sortedMs[sortedMs.length / 2]; }
 
     private static double maxRelative(double[] expected, double[] actual) {
         if (expected.length != actual.length) return Double.NaN;

@@ -24,8 +24,9 @@ import static org.voicestudio.engines.cuda.vocoder.HostF0PredictorTest.goldenMel
 /**
  * GPU parity of {@code CausalHiFTGenerator.inference} against the official CPU tensors of cv3-tiny, with the golden
  * {@code hift_sine_noise}/{@code hift_rand_ini} injected as {@code DjlVocoderTest} does: the all-GPU path
- * ({@link CudaVocoder.Glue#GPU}: float64 F0, source, STFTs on the device) in every test, the previous path
- * ({@link CudaVocoder.Glue#HOST}: host F0 and {@link CausalHift} glue around the GPU decoder) in the last ones.
+ * ({@link CudaVocoder.Glue#GPU}: float64 F0, source, STFTs on the device; GEMM convolutions) in every test, the
+ * previous path ({@link CudaVocoder.Glue#HOST}: host F0 and {@link CausalHift} glue around the GPU decoder with the
+ * direct conv kernel) and the GPU glue with direct convs in the last ones.
  */
 class CudaVocoderTest {
     /** conv_post rows (log-magnitudes ~N(-1, 1), phases): fp32 FMAs in another summation order than torch's CPU convs (DJL: 3.1e-6). */
@@ -52,8 +53,8 @@ class CudaVocoderTest {
         if (!CudaProbe.probe().available()) return;
         folder = TinyModelConfig.open();
         ctx = CudaContext.open(0);
-        vocoder = CudaVocoder.load(ctx, false, folder, goldenNoise(), CudaVocoder.Glue.GPU);
-        hostGlue = CudaVocoder.load(ctx, false, folder, goldenNoise(), CudaVocoder.Glue.HOST);
+        vocoder = CudaVocoder.load(ctx, false, folder, goldenNoise(), CudaVocoder.Glue.GPU, CudaHiftDecoder.Convs.GEMM);
+        hostGlue = CudaVocoder.load(ctx, false, folder, goldenNoise(), CudaVocoder.Glue.HOST, CudaHiftDecoder.Convs.DIRECT);
     }
 
     private static VocoderNoise goldenNoise() { return VocoderNoise.of(Golden.tensor("hift_sine_noise"), Golden.tensor("hift_rand_ini")); }
@@ -129,6 +130,16 @@ class CudaVocoderTest {
         assertClose(Golden.tensor("hift_a_wave").toFloats(), t.audio(), WAVE_TOL, "hift_a_wave (host glue)");
         assertClose(Golden.tensor("hift_c_wave").toFloats(), hostGlue.inference(goldenMel("flow_ns_mel"), false), WAVE_TOL, "hift_c_wave (host glue)");
         assertClose(Golden.tensor("e2e_st1_hift_out").toFloats(), hostGlue.inference(goldenMel("e2e_st1_hift_in"), false), WAVE_TOL, "e2e_st1_hift_out (host glue)");
+    }
+
+    @Test
+    void gpuGlueWithDirectConvsMatchesOfficial() {
+        try (CudaVocoder direct = CudaVocoder.load(ctx, false, folder, goldenNoise(), CudaVocoder.Glue.GPU, CudaHiftDecoder.Convs.DIRECT)) {
+            CausalHift.Trace t = direct.trace(goldenMel("flow_ns_mel"), true);
+            assertClose(Golden.tensor("hift_a_conv_post").toFloats(), t.convPost(), CONV_POST_TOL, "hift_a_conv_post (GPU glue, direct convs)");
+            assertClose(Golden.tensor("hift_a_wave").toFloats(), t.audio(), WAVE_TOL, "hift_a_wave (GPU glue, direct convs)");
+            assertClose(Golden.tensor("hift_d_wave").toFloats(), direct.inference(goldenMel("hift_rand_mel"), false), WAVE_TOL, "hift_d_wave (GPU glue, direct convs)");
+        }
     }
 
     @Test
