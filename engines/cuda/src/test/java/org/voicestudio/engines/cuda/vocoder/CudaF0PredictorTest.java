@@ -23,8 +23,8 @@ import static org.voicestudio.engines.cuda.vocoder.HostF0PredictorTest.goldenMel
 class CudaF0PredictorTest {
     /** float64 throughout (DGEMM on float64 FMAs), only the summation order differs from torch (relative, floor 1e-3 Hz). */
     private static final double F0_REL_TOL = 1e-9;
-    /** GPU vs host float64 predictor on the same weights: both float64, different summation order. */
-    private static final double HOST_REL_TOL = 1e-12;
+    /** GPU vs host float64 predictor on the same weights: both float64, different summation order (each vs torch: ~1e-13). */
+    private static final double HOST_REL_TOL = 1e-11;
     private static final int MELS = 80, COND = 32;   // cv3-tiny: in_channels, f0_predictor.cond_channels
 
     private static StateDict raw;
