@@ -29,6 +29,10 @@ import static org.bytedeco.cuda.global.cudart.CUDA_R_32F;
  * stride, left padding, fused nearest up-sampling) plus element-wise Snake, leaky ReLU, add, divide and
  * reflection pad.
  *
+ * <p>Each convolution runs either as that kernel ({@link Convs#DIRECT}) or as im2col + one cuBLAS SGEMM with float32
+ * compute and the context's default math mode, i.e. no TF32 ({@link Convs#GEMM}, the default, for the GEMM
+ * kernels' throughput); both are float32 FMAs and differ only in summation order.
+ *
  * <p>Why plain fp32 FMAs and no TF32 or bf16: conv_post's rows 9..17 are phases that go through sin/cos
  * in the iSTFT, and the source STFT added at each stage carries the harmonic phase, a cumulative sum of
  * F0 (reference §5: the official code runs F0 in float64; ports need TF32 off for parity). A
