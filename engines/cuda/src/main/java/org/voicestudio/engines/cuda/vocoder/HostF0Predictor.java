@@ -12,7 +12,8 @@ import org.voicestudio.inference.vocoder.F0Predictor;
  *
  * <p>Why the host: F0 feeds the harmonic phase, a cumulative sum over 480 samples per frame, so the
  * official code runs it in float64 (reference §5), and consumer GPUs do float64 at 1/64 of their float32
- * rate (the H100/H200 at 1/2, where a float64 GPU port would be the next step). It is small (5 convs of
+ * rate (the H100/H200 at 1/2: there {@link CudaF0Predictor} runs the same weights on the GPU; this class is the
+ * {@code -Dvoicestudio.cuda.vocoder.glue=host} path and holds the fused weights for it). It is small (5 convs of
  * cond_channels^2 x 3 per frame: ~3.3 M multiply-adds per frame at 512 channels, ~1.6 G for 10 s of audio;
  * measured ~0.4 s on 2 busy build-machine cores, spread over all cores), and plain Java keeps it testable
  * on the CPU against the golden F0.
