@@ -6,6 +6,9 @@ import org.voicestudio.engines.cuda.CudaException;
 import org.voicestudio.engines.cuda.DeviceBuffer;
 import org.voicestudio.engines.cuda.DevicePointer;
 import org.voicestudio.engines.cuda.Kernel;
+import org.voicestudio.engines.cuda.StreamOp;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import java.util.function.Consumer;
 import org.voicestudio.engines.cuda.Kernel.Dim;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.vocoder.F0Predictor;
@@ -93,38 +96,61 @@ public final class CudaF0Predictor implements F0Predictor {
      * {@code f0} [out] float64 and {@code f0f} [out] float32 (the copy the source reads).
      */
     void enqueue(DeviceBuffer mel, int melFrames, int out, DeviceBuffer f0, DeviceBuffer f0f) {
+        record(op -> op.enqueue(ctx.stream()), mel, melFrames, out, f0, f0f);
+    }
+
+    /** Changes whenever a device buffer that recorded ops point to is reallocated. */
+    long epoch() { return work.epoch(); }
+
+    /** As {@link #enqueue}, but hands each launch / cuBLAS call to {@code sink}; valid while {@link #epoch()} is unchanged. */
+    void record(Consumer<StreamOp> sink, DeviceBuffer mel, int melFrames, int out, DeviceBuffer f0, DeviceBuffer f0f) {
         int k0 = kernels[0];
         DeviceBuffer c = col.of((long) Math.max(inChannels * k0, condChannels * HostF0Predictor.KERNEL) * out * 8);
         DeviceBuffer a = h0.of((long) condChannels * out * 8), b = h1.of((long) condChannels * out * 8);
         // condnet.0: no left padding, the k0 - 1 = 3 frames to the right are real (non-final) or zeros (final)
-        elementwise(im2colF32, (long) inChannels * k0 * out, c, mel, inChannels, melFrames, k0, 0, out);
-        gemm(weights[0], c, a, inChannels * k0, out);
-        elementwise(biasElu, (long) condChannels * out, a, biases[0], condChannels, out);
+        elementwise(sink, im2colF32, (long) inChannels * k0 * out, c, mel, inChannels, melFrames, k0, 0, out);
+        sink.accept(new Dgemm(out, condChannels, inChannels * k0, c, weights[0], a));
+        elementwise(sink, biasElu, (long) condChannels * out, a, biases[0], condChannels, out);
         for (int i = 1; i < kernels.length; i++) {
             int k = kernels[i];
-            elementwise(im2colF64, (long) condChannels * k * out, c, a, condChannels, out, k, k - 1, out);   // left-causal
-            gemm(weights[i], c, b, condChannels * k, out);
-            elementwise(biasElu, (long) condChannels * out, b, biases[i], condChannels, out);
+            elementwise(sink, im2colF64, (long) condChannels * k * out, c, a, condChannels, out, k, k - 1, out);   // left-causal
+            sink.accept(new Dgemm(out, condChannels, condChannels * k, c, weights[i], b));
+            elementwise(sink, biasElu, (long) condChannels * out, b, biases[i], condChannels, out);
             DeviceBuffer s = a; a = b; b = s;
         }
-        elementwise(classifier, out, f0, f0f, a, classifierWeight, Double.doubleToRawLongBits(classifierBias), condChannels, out);
+        elementwise(sink, classifier, out, f0, f0f, a, classifierWeight, Double.doubleToRawLongBits(classifierBias), condChannels, out);
     }
 
-    /** y[cond, T'] = W[cond, K] · col[K, T'] (row-major), i.e. column-major yᵀ = colᵀ · Wᵀ. */
-    private void gemm(DeviceBuffer w, DeviceBuffer colBuffer, DeviceBuffer y, int k, int frames) {
-        int rc = cublasSetStream_v2(ctx.blas(), ctx.stream());
-        if (rc == 0) {
-            rc = cublasGemmEx(ctx.blas(), CUBLAS_OP_N, CUBLAS_OP_N, frames, condChannels, k,
-                    one, new DevicePointer(colBuffer.address()), CUDA_R_64F, frames,
-                    new DevicePointer(w.address()), CUDA_R_64F, k,
-                    zero, new DevicePointer(y.address()), CUDA_R_64F, frames,
-                    CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT);
+    /** y[n, m] = W[n, k] · col[k, m] (row-major: n = cond, m = frames), i.e. column-major yᵀ = colᵀ · Wᵀ, float64. */
+    private final class Dgemm implements StreamOp {
+        private final int m, n, k;
+        private final DevicePointer col, w, y;
+
+        Dgemm(int m, int n, int k, DeviceBuffer col, DeviceBuffer w, DeviceBuffer y) {
+            this.m = m;
+            this.n = n;
+            this.k = k;
+            this.col = new DevicePointer(col.address());
+            this.w = new DevicePointer(w.address());
+            this.y = new DevicePointer(y.address());
         }
-        if (rc != 0) throw new CudaException("cublasGemmEx (float64 F0 conv " + condChannels + "x" + k + " x " + frames + " frames) failed: cublasStatus " + rc);
+
+        @Override
+        public void enqueue(CUstream_st stream) {
+            int rc = cublasSetStream_v2(ctx.blas(), stream);
+            if (rc == 0) {
+                rc = cublasGemmEx(ctx.blas(), CUBLAS_OP_N, CUBLAS_OP_N, m, n, k, one, col, CUDA_R_64F, m, w, CUDA_R_64F, k,
+                        zero, y, CUDA_R_64F, m, CUBLAS_COMPUTE_64F, CUBLAS_GEMM_DEFAULT);
+            }
+            if (rc != 0) throw new CudaException("cublasGemmEx (float64 F0 conv " + n + "x" + k + " x " + m + " frames) failed: cublasStatus " + rc);
+        }
+
+        @Override
+        public String label() { return "cublas dgemm f0 conv " + n + "x" + k + " x" + m; }
     }
 
-    private void elementwise(Kernel kernel, long count, Object... args) {
-        kernel.launch(Dim.of((int) ((count + BLOCK - 1) / BLOCK)), Dim.of(BLOCK), 0, args).enqueue(ctx.stream());
+    private static void elementwise(Consumer<StreamOp> sink, Kernel kernel, long count, Object... args) {
+        sink.accept(kernel.launch(Dim.of((int) ((count + BLOCK - 1) / BLOCK)), Dim.of(BLOCK), 0, args));
     }
 
     /** The whole predictor for one host mel (tests, and the host-glue comparison): upload, run, download. */

@@ -4,6 +4,8 @@ import org.bytedeco.javacpp.FloatPointer;
 import org.voicestudio.engines.cuda.CudaContext;
 import org.voicestudio.engines.cuda.CudaException;
 import org.voicestudio.engines.cuda.DevicePointer;
+import org.voicestudio.engines.cuda.StreamOp;
+import org.bytedeco.cuda.cudart.CUstream_st;
 import org.voicestudio.engines.cuda.DeviceBuffer;
 import org.voicestudio.engines.cuda.Kernel;
 import org.voicestudio.engines.cuda.Kernel.Dim;
@@ -15,6 +17,7 @@ import org.voicestudio.inference.tensor.StateDict;
 import org.voicestudio.inference.vocoder.HiftDecoder;
 
 import java.util.Arrays;
+import java.util.function.Consumer;
 
 import static org.bytedeco.cuda.global.cublas.CUBLAS_COMPUTE_32F;
 import static org.bytedeco.cuda.global.cublas.CUBLAS_GEMM_DEFAULT;
@@ -80,7 +83,8 @@ public final class CudaHiftDecoder implements HiftDecoder {
     private final FloatPointer one = new FloatPointer(1).put(1f), zero = new FloatPointer(1).put(0f);
     private DeviceBuffer melBuffer, sourceBuffer;
     private long workFloats, melFloats, sourceFloats;
-    private final HiftPlan.Ops<DeviceBuffer> ops = new GpuOps();
+    private final GpuOps ops = new GpuOps();
+    private long epoch;                                  // bumped whenever a work buffer is reallocated
 
     /** @param hift {@code hift.pt} with weight norms fused ({@code ModelFolder.hiftWeights()}); read once, not kept */
     public CudaHiftDecoder(CudaContext ctx, HiftConfig config, StateDict hift) {
@@ -151,40 +155,50 @@ public final class CudaHiftDecoder implements HiftDecoder {
      * conv_post's output [18, stftFrames] once the stream gets there (valid until the next call).
      */
     DeviceBuffer enqueue(DeviceBuffer mel, int melFrames, DeviceBuffer source, int stftFrames, int frames) {
+        return record(op -> op.enqueue(ctx.stream()), mel, melFrames, source, stftFrames, frames);
+    }
+
+    /**
+     * As {@link #enqueue}, but hands each launch / cuBLAS call to {@code sink} (to keep and replay, or to capture into a
+     * graph). The ops stay valid while {@link #epoch()} is unchanged.
+     */
+    DeviceBuffer record(Consumer<StreamOp> sink, DeviceBuffer mel, int melFrames, DeviceBuffer source, int stftFrames, int frames) {
         if (stftFrames != plan.upsampleFactor() * frames + 1) {
             throw new IllegalArgumentException("source STFT has " + stftFrames + " frames, " + frames + " decoded mel frames need " + (plan.upsampleFactor() * frames + 1));
         }
         ensureWork(frames);
-        return plan.forward(ops, mel, melFrames, source, stftFrames, frames, Arrays.asList(work));
+        ops.sink = sink;
+        try {
+            return plan.forward(ops, mel, melFrames, source, stftFrames, frames, Arrays.asList(work));
+        } finally {
+            ops.sink = null;
+        }
     }
+
+    /** Changes whenever a device buffer that recorded ops point to is reallocated. */
+    long epoch() { return epoch; }
 
     /** Decoded frames of a call on {@code melFrames} mel frames. */
     int decodedFrames(int melFrames, boolean finalize) { return plan.decodedFrames(melFrames, finalize); }
 
     /** {@link HiftPlan.Ops} as launches of hift.cu on the context's stream. */
     private final class GpuOps implements HiftPlan.Ops<DeviceBuffer> {
+        private Consumer<StreamOp> sink;
+
         @Override
         public void conv(Conv c, DeviceBuffer in, int tin, DeviceBuffer out, int tout, DeviceBuffer residual) {
             Object res = residual != null ? residual : new Ptr(0);
             if (convs == Convs.GEMM) {
                 int k = c.cin() * c.k();
                 elementwiseLong(im2col, (long) k * tout, colBuffer, in, c.cin(), tin, c.k(), c.dilation(), c.stride(), c.padLeft(), c.up(), tout);
-                // row-major g[cout, tout] = W[cout, K] · col[K, tout], i.e. column-major gᵀ = colᵀ · Wᵀ
-                int rc = cublasSetStream_v2(ctx.blas(), ctx.stream());
-                if (rc == 0) {
-                    rc = cublasGemmEx(ctx.blas(), CUBLAS_OP_N, CUBLAS_OP_N, tout, c.cout(), k,
-                            one, new DevicePointer(colBuffer.address()), CUDA_R_32F, tout,
-                            new DevicePointer(weights.address(c.weight() * 4)), CUDA_R_32F, k,
-                            zero, new DevicePointer(gemmBuffer.address()), CUDA_R_32F, tout,
-                            CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
-                }
-                if (rc != 0) throw new CudaException("cublasGemmEx (HiFT conv " + c.cout() + "x" + k + " x " + tout + " frames) failed: cublasStatus " + rc);
+                sink.accept(new Sgemm(tout, c.cout(), k, new DevicePointer(colBuffer.address()),
+                        new DevicePointer(weights.address(c.weight() * 4)), new DevicePointer(gemmBuffer.address()), ctx, one, zero));
                 elementwiseLong(biasResidual, (long) c.cout() * tout, out, gemmBuffer, ptr(c.bias()), res, c.cout(), tout);
                 return;
             }
-            conv.launch(new Dim((tout + T_TILE - 1) / T_TILE, (c.cout() + CO_TILE - 1) / CO_TILE, 1), Dim.of(T_TILE), 0,
+            sink.accept(conv.launch(new Dim((tout + T_TILE - 1) / T_TILE, (c.cout() + CO_TILE - 1) / CO_TILE, 1), Dim.of(T_TILE), 0,
                     out, in, ptr(c.weight()), ptr(c.bias()), res, c.cin(), tin, c.cout(), tout, c.k(), c.dilation(), c.stride(),
-                    c.padLeft(), c.up()).enqueue(ctx.stream());
+                    c.padLeft(), c.up()));
         }
 
         @Override
@@ -207,14 +221,32 @@ public final class CudaHiftDecoder implements HiftDecoder {
         }
 
         private void elementwise(Kernel k, int count, Object... args) {
-            k.launch(Dim.of((count + BLOCK - 1) / BLOCK), Dim.of(BLOCK), 0, args).enqueue(ctx.stream());
+            sink.accept(k.launch(Dim.of((count + BLOCK - 1) / BLOCK), Dim.of(BLOCK), 0, args));
         }
 
         private void elementwiseLong(Kernel k, long count, Object... args) {
-            k.launch(Dim.of(Math.toIntExact((count + BLOCK - 1) / BLOCK)), Dim.of(BLOCK), 0, args).enqueue(ctx.stream());
+            sink.accept(k.launch(Dim.of(Math.toIntExact((count + BLOCK - 1) / BLOCK)), Dim.of(BLOCK), 0, args));
         }
 
         private Ptr ptr(long floatOffset) { return Ptr.of(weights, floatOffset * 4); }
+    }
+
+    /** Row-major g[n, m] = W[n, k] · col[k, m] (one conv), i.e. column-major gᵀ = colᵀ · Wᵀ, float32 compute. */
+    private record Sgemm(int m, int n, int k, DevicePointer col, DevicePointer w, DevicePointer g, CudaContext ctx,
+                         FloatPointer one, FloatPointer zero) implements StreamOp {
+        @Override
+        public void enqueue(CUstream_st stream) {
+            int rc = cublasSetStream_v2(ctx.blas(), stream);
+            if (rc == 0) {
+                rc = cublasGemmEx(ctx.blas(), CUBLAS_OP_N, CUBLAS_OP_N, m, n, k,
+                        one, col, CUDA_R_32F, m, w, CUDA_R_32F, k, zero, g, CUDA_R_32F, m,
+                        CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+            }
+            if (rc != 0) throw new CudaException("cublasGemmEx (HiFT conv " + n + "x" + k + " x " + m + " frames) failed: cublasStatus " + rc);
+        }
+
+        @Override
+        public String label() { return "cublas sgemm conv " + n + "x" + k + " x" + m; }
     }
 
     /** Grows the device buffers to what this call needs. */
@@ -246,6 +278,7 @@ public final class CudaHiftDecoder implements HiftDecoder {
                 work[i] = null;
             }
             workFloats = 0;
+            epoch++;
             for (int i = 0; i < work.length; i++) work[i] = ctx.allocate(need * 4);
             workFloats = need;
         }
@@ -255,6 +288,7 @@ public final class CudaHiftDecoder implements HiftDecoder {
                 if (colBuffer != null) colBuffer.close();
                 colBuffer = null;
                 colFloats = 0;
+                epoch++;
                 colBuffer = ctx.allocate(col * 4);
                 colFloats = col;
             }
@@ -262,6 +296,7 @@ public final class CudaHiftDecoder implements HiftDecoder {
                 if (gemmBuffer != null) gemmBuffer.close();
                 gemmBuffer = null;
                 gemmFloats = 0;
+                epoch++;
                 gemmBuffer = ctx.allocate(need * 4);
                 gemmFloats = need;
             }

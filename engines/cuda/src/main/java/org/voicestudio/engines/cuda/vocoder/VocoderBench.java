@@ -59,10 +59,11 @@ public final class VocoderBench {
             sb.append("Vocoder (one final inference call), full HiFT geometry, random weights and mel, median of ")
                     .append(RUNS).append(" after 1 warm-up. host glue = host F0 (float64) + host source/STFT/iSTFT around the GPU decoder ")
                     .append("(-Dvoicestudio.cuda.vocoder.glue=host); GPU = everything on the device (default); direct = hift.cu's conv kernel ")
-                    .append("(-Dvoicestudio.cuda.vocoder.convs=direct); GEMM = im2col + cuBLAS SGEMM, fp32, no TF32 (default).\n\n");
-            sb.append("| audio s | host glue + direct convs ms (RTF) | GPU + direct convs ms (RTF) | GPU + GEMM convs ms (RTF) | speedup vs host glue "
-                    + "| host F0 ms | GPU F0 ms | decoder direct ms | decoder GEMM ms | F0 GPU vs host (max rel) "
-                    + "| audio GPU+direct vs host glue (max abs) | audio GPU+GEMM vs host glue (max abs) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+                    .append("(-Dvoicestudio.cuda.vocoder.convs=direct); GEMM = im2col + cuBLAS SGEMM, fp32, no TF32 (default); ")
+                    .append("eager / ops / graph = -Dvoicestudio.cuda.vocoder.replay (launches built every call / kept per call shape (default) / ")
+                    .append("one CUDA graph per call shape). Last column: max |audio - host-glue audio| (same weights, noise and mel).\n\n");
+            sb.append("| audio s | path | ms | RTF | vs host glue (max abs) |\n|---|---|---|---|---|\n");
+            StringBuilder parts = new StringBuilder("| audio s | host F0 ms | GPU F0 ms | F0 GPU vs host (max rel) | decoder direct ms | decoder GEMM ms |\n|---|---|---|---|---|---|\n");
             SplittableRandom rnd = new SplittableRandom(5);
             HiftPlan plan = new HiftPlan(c, (key, shape) -> random(rnd, key, shape));
             HostF0Predictor hostF0 = new HostF0Predictor(randomF0(rnd, c), c.inChannels(), c.f0CondChannels());
@@ -70,43 +71,59 @@ public final class VocoderBench {
             for (int i = 0; i < linear.length; i++) linear[i] = (float) (rnd.nextDouble(-1, 1) / 3);
             int harmonics = c.nbHarmonics() + 1;
             CudaHiftDecoder hostDecoder = new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.DIRECT);
+            Map<String, CudaCausalHift> gpuPaths = new LinkedHashMap<>();
             try (CausalHift hostGlue = new CausalHift(c, hostF0, hostDecoder, linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, harmonics));
-                 CudaCausalHift gpuDirect = new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, hostF0),
-                         new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.DIRECT), linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, harmonics));
                  CudaHiftDecoder gemmDecoder = new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.GEMM);
-                 CudaCausalHift gpuGemm = new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, hostF0),
-                         new CudaHiftDecoder(ctx, c, plan, CudaHiftDecoder.Convs.GEMM), linear, 0.01f, VocoderNoise.seeded(NOISE_SEED, harmonics));
                  CudaF0Predictor gpuF0 = new CudaF0Predictor(ctx, hostF0)) {
+                gpuPaths.put("GPU + direct convs (ops)", gpu(ctx, c, plan, hostF0, linear, CudaHiftDecoder.Convs.DIRECT, CudaCausalHift.Replay.OPS));
+                gpuPaths.put("GPU + GEMM convs (eager)", gpu(ctx, c, plan, hostF0, linear, CudaHiftDecoder.Convs.GEMM, CudaCausalHift.Replay.EAGER));
+                gpuPaths.put("GPU + GEMM convs (ops) = default", gpu(ctx, c, plan, hostF0, linear, CudaHiftDecoder.Convs.GEMM, CudaCausalHift.Replay.OPS));
+                gpuPaths.put("GPU + GEMM convs (graph)", gpu(ctx, c, plan, hostF0, linear, CudaHiftDecoder.Convs.GEMM, CudaCausalHift.Replay.GRAPH));
                 for (int s : SECONDS) {
                     int frames = s * FRAMES_PER_SECOND;
                     float[] m = new float[c.inChannels() * frames];
                     for (int i = 0; i < m.length; i++) m[i] = (float) (rnd.nextGaussian() * 2 - 6);
                     Mel mel = new Mel(c.inChannels(), frames, m);
+                    double audioMs = s * 1000.0;
+                    double h = median(time(() -> hostGlue.inference(mel, true)));
+                    float[] reference = hostGlue.inference(mel, true);
+                    row(sb, String.format(Locale.ROOT, "| %d | host glue + direct convs (previous path) | %.1f | %.4f | 0 |%n", s, h, h / audioMs));
+                    for (var e : gpuPaths.entrySet()) {
+                        CudaCausalHift v = e.getValue();
+                        double ms = median(time(() -> v.inference(mel, true)));
+                        double diff = maxAbs(reference, v.inference(mel, true));
+                        row(sb, String.format(Locale.ROOT, "| %d | %s | %.1f | %.4f | %.2g |%n", s, e.getKey(), ms, ms / audioMs, diff));
+                        if (v.graphFailure() != null) row(sb, "| " + s + " | graph capture failed, ops replayed: " + v.graphFailure().replace('|', '/') + " | | | |\n");
+                    }
                     int stftFrames = 120 * frames + 1;
                     float[] stft = new float[18 * stftFrames];
                     for (int i = 0; i < stft.length; i++) stft[i] = (float) rnd.nextGaussian();
-                    double h = median(time(() -> hostGlue.inference(mel, true)));
-                    double gd = median(time(() -> gpuDirect.inference(mel, true)));
-                    double gg = median(time(() -> gpuGemm.inference(mel, true)));
                     double hostF0Ms = median(time(() -> hostF0.forward(mel, true)));
                     double gpuF0Ms = median(time(() -> gpuF0.forward(mel, true)));
                     double decDirect = median(time(() -> hostDecoder.forward(mel, stft, stftFrames, true)));
                     double decGemm = median(time(() -> gemmDecoder.forward(mel, stft, stftFrames, true)));
                     double f0Rel = maxRelative(hostF0.forward(mel, true), gpuF0.forward(mel, true));
-                    float[] reference = hostGlue.inference(mel, true);
-                    double directAbs = maxAbs(reference, gpuDirect.inference(mel, true));
-                    double gemmAbs = maxAbs(reference, gpuGemm.inference(mel, true));
-                    double audioMs = s * 1000.0;
-                    String row = String.format(Locale.ROOT, "| %d | %.1f (%.4f) | %.1f (%.4f) | %.1f (%.4f) | %.1fx | %.1f | %.2f | %.1f | %.1f | %.2g | %.2g | %.2g |%n",
-                            s, h, h / audioMs, gd, gd / audioMs, gg, gg / audioMs, h / Math.min(gd, gg), hostF0Ms, gpuF0Ms,
-                            decDirect, decGemm, f0Rel, directAbs, gemmAbs);
-                    sb.append(row);
-                    System.out.print(row);
+                    row(parts, String.format(Locale.ROOT, "| %d | %.1f | %.2f | %.2g | %.1f | %.1f |%n", s, hostF0Ms, gpuF0Ms, f0Rel, decDirect, decGemm));
                 }
+            } finally {
+                for (CudaCausalHift v : gpuPaths.values()) v.close();
             }
+            sb.append("\nParts (same runs):\n\n").append(parts);
         }
         System.out.println(sb);
         if (out != null) Files.writeString(out, sb.toString(), StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    /** An all-GPU vocoder over the benchmark's plan and F0 weights (its own decoder and device copies). */
+    private static CudaCausalHift gpu(CudaContext ctx, HiftConfig c, HiftPlan plan, HostF0Predictor f0, float[] linear,
+                                      CudaHiftDecoder.Convs convs, CudaCausalHift.Replay replay) {
+        return new CudaCausalHift(ctx, c, new CudaF0Predictor(ctx, f0), new CudaHiftDecoder(ctx, c, plan, convs), linear, 0.01f,
+                VocoderNoise.seeded(NOISE_SEED, c.nbHarmonics() + 1), replay);
+    }
+
+    private static void row(StringBuilder sb, String row) {
+        sb.append(row);
+        System.out.print(row);
     }
 
     private static double median(double[] sortedMs) { return sortedMs[sortedMs.length / 2]; }

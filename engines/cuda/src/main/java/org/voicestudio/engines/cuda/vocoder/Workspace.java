@@ -16,6 +16,7 @@ import java.util.List;
 final class Workspace implements AutoCloseable {
     private final CudaContext ctx;
     private final List<Slot> slots = new ArrayList<>();
+    private long epoch;                       // bumped whenever a slot is reallocated
 
     /** One growable buffer. */
     final class Slot {
@@ -26,6 +27,7 @@ final class Workspace implements AutoCloseable {
             if (buffer == null || buffer.bytes() < bytes) {
                 if (buffer != null) buffer.close();
                 buffer = null;
+                epoch++;
                 buffer = ctx.allocate(Math.max(bytes, 8));
             }
             return buffer;
@@ -38,6 +40,9 @@ final class Workspace implements AutoCloseable {
     }
 
     Workspace(CudaContext ctx) { this.ctx = ctx; }
+
+    /** Changes whenever a buffer that recorded ops may point to is reallocated. */
+    long epoch() { return epoch; }
 
     Slot slot() {
         Slot s = new Slot();

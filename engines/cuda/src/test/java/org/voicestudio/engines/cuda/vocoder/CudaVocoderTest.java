@@ -142,6 +142,34 @@ class CudaVocoderTest {
         }
     }
 
+    /** An all-GPU vocoder with GEMM convs and the given replay, over the tiny model and the golden noise. */
+    private static CudaCausalHift gpuHift(CudaCausalHift.Replay replay) throws java.io.IOException {
+        var config = folder.config().hift();
+        var fused = folder.hiftWeights();
+        try (var raw = org.voicestudio.inference.loading.PtReader.readStateDict(folder.file("hift.pt"))) {
+            var host = new HostF0Predictor(raw, config.inChannels(), config.f0CondChannels());
+            return new CudaCausalHift(ctx, config, new CudaF0Predictor(ctx, host), new CudaHiftDecoder(ctx, config, fused, CudaHiftDecoder.Convs.GEMM),
+                    fused.get("m_source.l_linear.weight", 1, config.nbHarmonics() + 1).toFloats(), fused.get("m_source.l_linear.bias", 1).toFloats()[0],
+                    goldenNoise(), replay);
+        }
+    }
+
+    @Test
+    void replayedCallShapesStayCorrectWhenTheWorkspaceGrowsBetweenThem() throws Exception {
+        for (CudaCausalHift.Replay replay : CudaCausalHift.Replay.values()) {
+            try (CudaCausalHift h = gpuHift(replay)) {
+                for (int round = 0; round < 2; round++) {   // 40 frames, then 100 (the buffers grow), then both again (replayed)
+                    String tag = " (" + replay + ", round " + round + ")";
+                    assertClose(Golden.tensor("hift_b_wave").toFloats(), h.inference(goldenMel("hift_rand_mel"), true), WAVE_TOL, "hift_b_wave" + tag);
+                    assertClose(Golden.tensor("hift_a_wave").toFloats(), h.inference(goldenMel("flow_ns_mel"), true), WAVE_TOL, "hift_a_wave" + tag);
+                    assertClose(Golden.tensor("hift_c_wave").toFloats(), h.inference(goldenMel("flow_ns_mel"), false), WAVE_TOL, "hift_c_wave" + tag);
+                }
+                if (replay == CudaCausalHift.Replay.GRAPH) System.out.println("graph capture: " + (h.graphFailure() == null ? "ok" : h.graphFailure()));
+                assertEquals(null, h.graphFailure(), "CUDA graph capture of the vocoder failed (the ops were replayed instead)");
+            }
+        }
+    }
+
     @Test
     void fixedNoiseShorterThanTheCallIsAClearError() {
         // the golden noise covers 48000 samples = 100 frames
