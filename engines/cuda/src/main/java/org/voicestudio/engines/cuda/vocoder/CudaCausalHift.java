@@ -111,6 +111,10 @@ public final class CudaCausalHift implements Vocoder {
         this.noise = noise;
         this.harmonics = config.nbHarmonics() + 1;
         if (config.istftNFft() != STFT_N) throw new IllegalArgumentException("the GPU vocoder glue is written for istft n_fft " + STFT_N + ", the model has " + config.istftNFft());
+        // hop <= n_fft / 2 keeps the overlapped squared Hann window positive over the kept samples (InverseStft16 checks it on the host)
+        if (config.istftHopLen() < 1 || config.istftHopLen() > STFT_N / 2) {
+            throw new IllegalArgumentException("the GPU vocoder glue needs an istft hop_len in [1, " + STFT_N / 2 + "], the model has " + config.istftHopLen());
+        }
         if (sourceLinearWeight.length != harmonics) {
             throw new IllegalArgumentException("m_source.l_linear.weight needs " + harmonics + " values (nb_harmonics + 1), got " + sourceLinearWeight.length);
         }

@@ -193,7 +193,8 @@ extern "C" __global__ void istft_frames(double* ywin, const float* conv_post, in
 
 // Overlap-add of ywin with hop, divided by the overlapped squared window, center trim of n_fft / 2, first
 // `samples` outputs only (the non-final holdback), clamped to [-limit, limit]. One thread per output sample; the
-// frames are summed in ascending order from 0, as the host's scatter adds them.
+// frames are summed in ascending order from 0, as the host's scatter adds them. The envelope is positive here
+// for hop <= n_fft / 2 (the host checks the hop once).
 extern "C" __global__ void istft_overlap(float* audio, const double* ywin, int frames, int hop, int samples,
                                          const float* window, float limit) {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
