@@ -14,6 +14,8 @@ export LD_LIBRARY_PATH="/usr/local/cuda/targets/x86_64-linux/lib${LD_LIBRARY_PAT
 JAVA=/tmp/vs-jre/bin/java
 CP="$D/test-classes:$(ls "$D"/lib/*.jar | tr '\n' ':')"
 JOPTS=(--enable-native-access=ALL-UNNAMED -Xmx8g -Dgolden.dir="$D/golden" -Dvoicestudio.cuda.cache=/tmp/vs-kernels)
+# extra JVM options, e.g. VS_JAVA_OPTS="-Dvoicestudio.cuda.vocoder.glue=host -Dvoicestudio.cuda.vocoder.convs=direct" (the previous vocoder path)
+[ -n "${VS_JAVA_OPTS:-}" ] && read -r -a _vs_extra <<< "$VS_JAVA_OPTS" && JOPTS+=("${_vs_extra[@]}")
 
 {
   date -u

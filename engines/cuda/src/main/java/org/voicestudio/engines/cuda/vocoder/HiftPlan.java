@@ -200,6 +200,25 @@ final class HiftPlan {
         return Math.max(need, (long) sourceChannels() * (upsampleFactor() * (long) frames + 1));
     }
 
+    /** The largest im2col operand cin * k * tout of any conv of a call on {@code frames} decoded frames (GEMM convs). */
+    long maxConvOperandFloats(int frames) {
+        long[] max = {0};
+        Ops<Object> sizing = new Ops<>() {
+            @Override public void conv(Conv c, Object in, int tin, Object out, int tout, Object residual) {
+                max[0] = Math.max(max[0], (long) c.cin() * c.k() * tout);
+            }
+            @Override public void leakyRelu(Object x, int n, float slope) {}
+            @Override public void snake(Object out, Object in, Snake s, int channels, int len) {}
+            @Override public void addInto(Object y, Object a, int n) {}
+            @Override public void divide(Object y, int n, float d) {}
+            @Override public void reflectPadLeft1(Object out, Object in, int channels, int len) {}
+        };
+        List<Object> work = new ArrayList<>();
+        for (int i = 0; i < WORK_BUFFERS; i++) work.add(i);
+        forward(sizing, "mel", frames, "source", upsampleFactor() * frames + 1, frames, work);
+        return max[0];
+    }
+
     /**
      * Runs the decoder. {@code mel} holds [80, melFrames], {@code source} the source STFT [18, stftFrames]
      * with stftFrames = 120 T' + 1; {@code work} {@link #WORK_BUFFERS} buffers of {@link #workFloats} floats.

@@ -12,7 +12,8 @@ import org.voicestudio.inference.vocoder.F0Predictor;
  *
  * <p>Why the host: F0 feeds the harmonic phase, a cumulative sum over 480 samples per frame, so the
  * official code runs it in float64 (reference §5), and consumer GPUs do float64 at 1/64 of their float32
- * rate (the H100/H200 at 1/2, where a float64 GPU port would be the next step). It is small (5 convs of
+ * rate (the H100/H200 at 1/2: there {@link CudaF0Predictor} runs the same weights on the GPU; this class is the
+ * {@code -Dvoicestudio.cuda.vocoder.glue=host} path and holds the fused weights for it). It is small (5 convs of
  * cond_channels^2 x 3 per frame: ~3.3 M multiply-adds per frame at 512 channels, ~1.6 G for 10 s of audio;
  * measured ~0.4 s on 2 busy build-machine cores, spread over all cores), and plain Java keeps it testable
  * on the CPU against the golden F0.
@@ -22,8 +23,8 @@ import org.voicestudio.inference.vocoder.F0Predictor;
  */
 public final class HostF0Predictor implements F0Predictor {
     private static final String PREFIX = "f0_predictor.";
-    private static final int CONDNET_LAYERS = 5;    // condnet.0, .2, .4, .6, .8 (odd indices are ELU)
-    private static final int KERNEL = 3;            // condnet.2.. kernel size
+    static final int CONDNET_LAYERS = 5;    // condnet.0, .2, .4, .6, .8 (odd indices are ELU)
+    static final int KERNEL = 3;            // condnet.2.. kernel size
 
     private final int inChannels;
     private final int condChannels;
@@ -48,6 +49,19 @@ public final class HostF0Predictor implements F0Predictor {
         this.classifierBias = hift.get(PREFIX + "classifier.bias", 1).toDoubles()[0];
     }
 
+    int inChannels() { return inChannels; }
+
+    int condChannels() { return condChannels; }
+
+    /** Fused float64 weight [cond, in, k] of condnet layer i (0..4); not a copy. */
+    double[] weight(int layer) { return weights[layer]; }
+
+    /** Bias [cond] of condnet layer i; not a copy. */
+    double[] bias(int layer) { return biases[layer]; }
+
+    double[] classifierWeight() { return classifierWeight; }
+
+    double classifierBias() { return classifierBias; }
 
     @Override
     public double[] forward(Mel mel, boolean finalize) {

@@ -108,3 +108,29 @@ extern "C" __global__ void reflect_pad_left1(float* y, const float* x, int chann
     long c = i / out, t = i % out;
     y[i] = x[c * frames + (t == 0 ? 1 : t - 1)];
 }
+
+// ---- the same convolution as an im2col + cuBLAS SGEMM (plain float32, no TF32) + epilogue
+
+// col[(ci * k + kk), t] = xv[ci, t * stride + kk * dilation - pad_left] for t < tout, with xv and the zero
+// padding exactly as in causal_conv1d: the GEMM operand [cin * k, tout] of W [cout, cin * k].
+extern "C" __global__ void conv_im2col(float* col, const float* x, int cin, int tin, int k, int dilation, int stride,
+                                       int pad_left, int up, int tout) {
+    long i = (long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (long) cin * k * tout) return;
+    int t = (int) (i % tout);
+    long row = i / tout;
+    int kk = (int) (row % k), ci = (int) (row / k);
+    int u = t * stride + kk * dilation - pad_left;
+    int len = tin * up;
+    col[i] = (u >= 0 && u < len) ? x[(long) ci * tin + (up == 1 ? u : u / up)] : 0.0f;
+}
+
+// y[co, t] = g[co, t] + bias[co] (+ res[co, t]): causal_conv1d's epilogue on the GEMM output g, in its order
+// (sum, then bias, then residual). res may be null or alias y (each thread reads its element before writing it).
+extern "C" __global__ void conv_bias_residual(float* y, const float* g, const float* bias, const float* res, int cout, int tout) {
+    long i = (long) blockIdx.x * blockDim.x + threadIdx.x;
+    if (i >= (long) cout * tout) return;
+    float v = g[i] + bias[i / tout];
+    if (res != nullptr) v = v + res[i];
+    y[i] = v;
+}
