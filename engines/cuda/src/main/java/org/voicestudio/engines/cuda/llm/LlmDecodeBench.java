@@ -61,23 +61,33 @@ public final class LlmDecodeBench {
         try (CudaContext ctx = CudaContext.open(0)) {
             device = ctx.info().toString();
             for (LlmPrecision precision : precisions) {
-                try (CudaSpeechLanguageModel model = CudaSpeechLanguageModel.random(ctx, config, precision, 1, 4096, true)) {
-                    for (String mode : List.of("eager", "graph", "graph+overlap", "graph+overlap+host-sampling",
-                            "graph+overlap+gpu-sampling k1", "graph+overlap+gpu-sampling k8")) {
-                        results.add(run(model, mode, text, prompt, tokens, warmup, steps));
-                        Result r = results.getLast();
-                        System.out.printf(Locale.ROOT, "%-5s %-13s median %.3f ms/token (p10 %.3f, p90 %.3f) over %d steps; prefill %d rows %.2f ms%n",
-                                r.precision(), r.mode(), r.medianMs(), r.p10Ms(), r.p90Ms(), r.steps(), prompt.length + text.length + 2, r.prefillMs());
+                // the old decode kernels (no GEMV register preload), then the new ones; same weights (seed 1)
+                for (boolean preload : new boolean[] {false, true}) {
+                    System.setProperty(Qwen2Decoder.GEMV_PRELOAD_PROPERTY, Boolean.toString(preload));
+                    List<String> modes = preload
+                            ? List.of("graph+overlap", "graph+overlap+host-sampling", "graph+overlap+gpu-sampling k1", "graph+overlap+gpu-sampling k8")
+                            : List.of("eager", "graph", "graph+overlap", "graph+overlap+host-sampling");
+                    try (CudaSpeechLanguageModel model = CudaSpeechLanguageModel.random(ctx, config, precision, 1, 4096, true)) {
+                        for (String mode : modes) {
+                            Result r = run(model, mode, text, prompt, tokens, warmup, steps);
+                            r = new Result(r.precision(), (preload ? "preload GEMV, " : "old GEMV, ") + r.mode(), r.steps(), r.medianMs(), r.p10Ms(),
+                                    r.p90Ms(), r.queuedMs(), r.prefillMs(), r.operations(), r.weightBytes(), r.profile());
+                            results.add(r);
+                            System.out.printf(Locale.ROOT, "%-5s %-45s median %.3f ms/token (p10 %.3f, p90 %.3f) over %d steps; prefill %d rows %.2f ms%n",
+                                    r.precision(), r.mode(), r.medianMs(), r.p10Ms(), r.p90Ms(), r.steps(), prompt.length + text.length + 2, r.prefillMs());
+                        }
                     }
                 }
+                System.clearProperty(Qwen2Decoder.GEMV_PRELOAD_PROPERTY);
             }
         }
         String table = table(device, results, text.length + prompt.length + 2);
         System.out.println(table);
         for (LlmPrecision p : precisions) {
-            double old = medianOf(results, p, "graph+overlap+host-sampling"), now = medianOf(results, p, "graph+overlap+gpu-sampling k8");
-            System.out.printf(Locale.ROOT, "LLM decode %s: old path (graph+overlap, host sampling) %.3f ms/token, new path (graph+overlap, GPU sampling, 8 steps per read-back) %.3f ms/token%n",
-                    p, old, now);
+            double old = medianOf(results, p, "old GEMV, graph+overlap+host-sampling");
+            double now = medianOf(results, p, "preload GEMV, graph+overlap+gpu-sampling k8");
+            System.out.printf(Locale.ROOT, "LLM decode %s: old path (old GEMV, graph+overlap, host sampling) %.3f ms/token, "
+                    + "new path (preload GEMV, graph+overlap, GPU sampling, 8 steps per read-back) %.3f ms/token%n", p, old, now);
         }
         if (out != null) Files.writeString(out, table);
     }
@@ -193,7 +203,10 @@ public final class LlmDecodeBench {
         StringBuilder sb = new StringBuilder();
         sb.append("device: ").append(device).append('\n');
         sb.append("geometry: Fun-CosyVoice3-0.5B LLM (24 x 896, 14/2 heads, MLP 4864, speech vocab 6761), random weights, ")
-                .append(prefillRows).append("-position prefill, then decode from there\n\n");
+                .append(prefillRows).append("-position prefill, then decode from there\n")
+                .append("old GEMV = gemv/gemv_qkv_rope; preload GEMV = gemv_pre/gemv_qkv_rope_pre (first weight chunk in registers before the PDL wait). ")
+                .append("eager/graph/graph+overlap exclude sampling; +host-sampling adds stop-id masking + RasSampler on the host per token; ")
+                .append("+gpu-sampling kN samples inside the captured step (ras_sample) and reads back N ids per N replays (ms/token = call time / N).\n\n");
         sb.append("| precision | decode step | median ms/token (with host round trip) | p10 | p90 | device ms/step, steps queued back to back | ops/step | weights on GPU |\n");
         sb.append("|---|---|---|---|---|---|---|---|\n");
         for (Result r : results) {
