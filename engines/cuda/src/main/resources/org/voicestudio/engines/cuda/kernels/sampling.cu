@@ -149,6 +149,8 @@ __device__ double block_exclusive_scan_d(double v, double* scratch, double* tota
         double up = __shfl_up_sync(0xffffffffu, inc, o);
         if (lane >= o) inc += up;
     }
+    double exc = __shfl_up_sync(0xffffffffu, inc, 1);
+    if (lane == 0) exc = 0.0;
     __syncthreads();
     if (lane == 31) scratch[warp] = inc;
     __syncthreads();
@@ -158,7 +160,7 @@ __device__ double block_exclusive_scan_d(double v, double* scratch, double* tota
         all += scratch[w];
     }
     *total = all;
-    return before + inc - v;
+    return before + exc;
 }
 
 // softmax of this thread's scores s[] into p[] like RasSampler.softmax: float32 exp(s - max) (exp in

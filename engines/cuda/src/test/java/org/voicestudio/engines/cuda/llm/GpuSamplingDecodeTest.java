@@ -130,6 +130,56 @@ class GpuSamplingDecodeTest {
         gpuMatchesHost(false, new TokenBudget.Fixed(40), 11, 5);
     }
 
+    /**
+     * The pipeline's source with on-GPU sampling against the official decode loop
+     * ({@code SpeechTokenGenerator}) over host sampling with the same Philox uniforms: the same
+     * tokens, the same tokens through the silence throttle to the sink, one event per step, the
+     * same end.
+     */
+    @Test
+    void tokenSourceWithGpuSamplingMatchesTheOfficialDecodeLoop() throws InterruptedException {
+        var config = TinyLlmConfig.llmOnly();
+        long seed = 3;
+        var request = new org.voicestudio.inference.llm.LlmRequest(Golden.tensor("llm_prompt_text").toInts(),
+                Golden.tensor("llm_text").toInts(), Golden.tensor("llm_prompt_speech_token").toInts());
+        try (CudaSpeechLanguageModel model = CudaSpeechLanguageModel.load(ctx, false, config.llm(), llm, LlmPrecision.FP32, 1024, true)) {
+            var hostSink = new java.util.ArrayList<Integer>();
+            var hostEvents = new java.util.ArrayList<org.voicestudio.inference.metrics.StageEvent>();
+            GenerationResult host = new org.voicestudio.inference.llm.SpeechTokenGenerator(model, config).generate(request,
+                    request.defaultBudget(), new RasSampler(config.llm().sampling(), new PhiloxRandom(seed)), hostSink::add,
+                    hostEvents::add, () -> false);
+            var gpuSink = new java.util.ArrayList<Integer>();
+            var gpuEvents = new java.util.ArrayList<org.voicestudio.inference.metrics.StageEvent>();
+            GenerationResult gpu = new CudaTokenSource(model, config, 8, false).generate(request, request.defaultBudget(), seed,
+                    gpuSink::add, gpuEvents::add, () -> false);
+            assertArrayEquals(host.generated(), gpu.generated());
+            assertEquals(hostSink, gpuSink);
+            assertEquals(host.forwarded(), gpu.forwarded());
+            assertEquals(host.reason(), gpu.reason());
+            assertEquals(hostEvents.size(), gpuEvents.size(), "one event per step");
+            for (int i = 0; i < hostEvents.size(); i++) {
+                assertEquals(hostEvents.get(i).chunk(), gpuEvents.get(i).chunk());
+                assertEquals(hostEvents.get(i).items(), gpuEvents.get(i).items());
+                assertEquals(hostEvents.get(i).audioSeconds(), gpuEvents.get(i).audioSeconds());
+            }
+            System.out.printf("CudaTokenSource: %d tokens (%d to the flow stage) equal to SpeechTokenGenerator's, ended by %s%n",
+                    gpu.tokenCount(), gpu.forwarded(), gpu.reason());
+        }
+    }
+
+    @Test
+    void tokenSourceStopsWhenCancelled() throws InterruptedException {
+        var config = TinyLlmConfig.llmOnly();
+        var request = new org.voicestudio.inference.llm.LlmRequest(new int[0], new int[] {5, 6, 7}, new int[] {1, 2});
+        try (CudaSpeechLanguageModel model = CudaSpeechLanguageModel.load(ctx, false, config.llm(), llm, LlmPrecision.FP32, 256, true)) {
+            int[] checks = {0};
+            GenerationResult r = new CudaTokenSource(model, config, 4, false).generate(request, new TokenBudget.Fixed(40), 1,
+                    t -> { }, e -> { }, () -> ++checks[0] > 3);   // checked at the start, then before each batch
+            assertEquals(GenerationResult.StopReason.CANCELLED, r.reason());
+            assertEquals(8, r.tokenCount(), "two batches of 4 before the cancellation");
+        }
+    }
+
     @Test
     void aSessionHasOneGpuDecodeAtATime() {
         LlmConfig c = TinyLlmConfig.tiny();
