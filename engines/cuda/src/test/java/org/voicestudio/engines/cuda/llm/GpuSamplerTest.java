@@ -179,7 +179,9 @@ class GpuSamplerTest {
     @Test
     void maxTokensEndsTheUtteranceWithoutAStopId() {
         float[][] rows = rows(40, 5, false);
-        TokenBudget budget = new TokenBudget.UntilStop(0, 12);
+        // min = max: stop ids masked throughout (some strong ids of rows() are stop ids), so the
+        // utterance can only end by reaching max_tokens
+        TokenBudget budget = new TokenBudget.UntilStop(12, 12);
         double[] u = uniforms(100, 6);
         Decoded host = hostDecode(rows, budget, new Replay(u));
         Decoded gpu = gpuDecode(rows, budget, 0, u);
