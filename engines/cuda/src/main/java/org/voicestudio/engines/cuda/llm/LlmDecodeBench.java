@@ -81,14 +81,14 @@ public final class LlmDecodeBench {
                 System.clearProperty(Qwen2Decoder.GEMV_PRELOAD_PROPERTY);
             }
         }
-        String table = table(device, results, text.length + prompt.length + 2);
-        System.out.println(table);
+        StringBuilder table = new StringBuilder(table(device, results, text.length + prompt.length + 2)).append('\n');
         for (LlmPrecision p : precisions) {
             double old = medianOf(results, p, "old GEMV, graph+overlap+host-sampling");
             double now = medianOf(results, p, "preload GEMV, graph+overlap+gpu-sampling k8");
-            System.out.printf(Locale.ROOT, "LLM decode %s: old path (old GEMV, graph+overlap, host sampling) %.3f ms/token, "
-                    + "new path (preload GEMV, graph+overlap, GPU sampling, 8 steps per read-back) %.3f ms/token%n", p, old, now);
+            table.append(String.format(Locale.ROOT, "LLM decode %s: old path (old GEMV, graph+overlap, host sampling) %.3f ms/token, "
+                    + "new path (preload GEMV, graph+overlap, GPU sampling, 8 steps per read-back) %.3f ms/token%n", p, old, now));
         }
+        System.out.println(table);
         if (out != null) Files.writeString(out, table);
     }
 
