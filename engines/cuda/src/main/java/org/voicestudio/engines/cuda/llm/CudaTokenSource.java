@@ -59,7 +59,7 @@ public final class CudaTokenSource implements SpeechTokenSource {
     /** One utterance to its end (stop id, budget, cancellation); the session is closed on every exit. */
     public GenerationResult generate(LlmRequest request, TokenBudget budget, long seed, SpeechTokenSink sink,
                                      Consumer<StageEvent> events, BooleanSupplier cancel) throws InterruptedException {
-        SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
+        SilenceThrottle throttle = SilenceThrottle.cosyVoice3(config.llm().speechTokenSize());
         double secondsPerToken = 1.0 / config.tokenFrameRate();
         int forwarded = 0, step = 0;
         int[] out = new int[0];
