@@ -49,13 +49,8 @@ final class GpuSampler implements AutoCloseable {
         if (sampling.winSize() < 0) throw new IllegalArgumentException("win_size must not be negative, got " + sampling.winSize());
         if (stops.end() > vocab) throw new IllegalArgumentException("stop ids reach " + (stops.end() - 1) + " but the head scores " + vocab + " ids");
         if (uniforms != null && uniforms.length == 0) throw new IllegalArgumentException("injected uniforms are empty");
-        // RasSampler resamples when occurrences (an int) >= win_size * tau_r (a double)
-        double threshold = sampling.winSize() * sampling.tauR();
-        int minRepeats = (int) Math.min(Integer.MAX_VALUE, Math.max(0, Math.ceil(threshold)));
-        int minTokens = switch (budget) {
-            case TokenBudget.UntilStop u -> u.minTokens();
-            case TokenBudget.Fixed f -> Integer.MAX_VALUE;   // stop ids masked at every step
-        };
+        int minRepeats = minRepeats(sampling);
+        int minTokens = stopMaskedBelow(budget);
         this.capacity = budget.maxTokens();
         Kernel kernel = ctx.kernels().kernel(SOURCE, "ras_sample");
         gen = ctx.allocate(GEN_INTS * 4L);
@@ -87,6 +82,23 @@ final class GpuSampler implements AutoCloseable {
                 injected != null ? Ptr.of(injected, 0) : new Ptr(0), uniforms != null ? uniforms.length : 0, seed,
                 sampling.topK(), (float) sampling.topP(), sampling.winSize(), minRepeats,
                 stops.first(), stops.end(), minTokens, budget.maxTokens()).labelled("ras_sample");
+    }
+
+    /**
+     * The kernel's integer form of RasSampler's repetition test {@code occurrences >= win_size * tau_r}
+     * (an int against a double): {@code occurrences >= ceil(win_size * tau_r)}.
+     */
+    static int minRepeats(SamplingConfig sampling) {
+        double threshold = sampling.winSize() * sampling.tauR();
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(0, Math.ceil(threshold)));
+    }
+
+    /** Steps {@code 0 .. n-1} have their stop ids masked ({@link TokenBudget#masksStopIds}): n. */
+    static int stopMaskedBelow(TokenBudget budget) {
+        return switch (budget) {
+            case TokenBudget.UntilStop u -> u.minTokens();
+            case TokenBudget.Fixed f -> Integer.MAX_VALUE;   // every step
+        };
     }
 
     /** What a failed state means, for the exception the host throws. */
