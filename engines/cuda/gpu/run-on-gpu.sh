@@ -63,4 +63,13 @@ if [ "$MODE" = vocoder ] || [ "$MODE" = all ]; then
   "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.vocoder.VocoderBench --out "$OUT/vocoder-bench.md" 2>&1 | tee "$OUT/vocoder-bench.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
 fi
+# llm = the LLM tests (on-GPU sampling parity included) + KernelCacheTest, then the LLM decode benchmark only
+if [ "$MODE" = llm ]; then
+  "$JAVA" "${JOPTS[@]}" -jar "$D/junit-platform-console-standalone-1.14.1.jar" execute --class-path "$CP" \
+    --select-package org.voicestudio.engines.cuda.llm --select-class org.voicestudio.engines.cuda.KernelCacheTest \
+    --details=tree --disable-banner --reports-dir="$OUT/junit-llm" 2>&1 | tee "$OUT/llm-tests.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+  "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.llm.LlmDecodeBench --steps "${STEPS:-300}" --out "$OUT/llm-bench.md" 2>&1 | tee "$OUT/llm-bench.log"
+  [ "${PIPESTATUS[0]}" = 0 ] || status=1
+fi
 exit $status

@@ -12,7 +12,10 @@ import org.voicestudio.engines.cuda.DevicePointer;
 import org.voicestudio.engines.cuda.Kernel.Ptr;
 import org.voicestudio.engines.cuda.StreamOp;
 import org.voicestudio.inference.config.ModelConfig.LlmConfig;
+import org.voicestudio.inference.config.ModelConfig.SamplingConfig;
+import org.voicestudio.inference.llm.GenerationResult;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
+import org.voicestudio.inference.llm.TokenBudget;
 import org.voicestudio.inference.tensor.StateDict;
 
 import java.util.ArrayList;
@@ -30,13 +33,21 @@ import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToHost;
+import static org.bytedeco.cuda.global.cudart.cudaMemcpyDeviceToDevice;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyHostToDevice;
 
 /**
  * CosyVoice3LM on the GPU: prefill with batched GEMMs, then one decode step per token whose ~220
  * kernel launches and GEMMs are captured once into a CUDA graph and replayed (or issued eagerly
- * when graphs are off). The host writes one token id and reads back the 6761 log-probs per step;
- * sampling stays on the host ({@code inference/llm}). A fused on-GPU sampling step is not written yet.
+ * when graphs are off). Two ways to decode:
+ * <ul>
+ *   <li>host sampling ({@link LmSession}): the host writes one token id and reads back the 6761
+ *       log-probs per step; sampling happens in {@code inference/llm};</li>
+ *   <li>on-GPU sampling ({@link Session#sampleOnGpu}): RAS sampling, the stop test and the length
+ *       rules run on the device as the first node of the captured step, so a graph replay samples a
+ *       token and decodes it; the host replays k steps and reads back only the accepted ids.</li>
+ * </ul>
+ * Which one the pipeline uses is {@link #gpuSamplingEnabled()} ({@value #GPU_SAMPLING_PROPERTY}).
  */
 public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
     private final CudaContext ctx;
@@ -47,6 +58,23 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
     /** Sessions share the context's stream and cuBLAS handle: device work of one model is serialised on this. */
     private final Object gpu = new Object();
     private final boolean overlap = Boolean.parseBoolean(System.getProperty("voicestudio.cuda.overlap", "true"));
+
+    /** System property: {@code false} turns on-GPU sampling off (host sampling through {@link LmSession}). */
+    public static final String GPU_SAMPLING_PROPERTY = "voicestudio.cuda.gpuSampling";
+    /** System property: decode steps replayed per host read-back with on-GPU sampling (default 8). */
+    public static final String GPU_SAMPLING_BATCH_PROPERTY = "voicestudio.cuda.gpuSamplingBatch";
+
+    /** Whether the pipeline should decode with {@link Session#sampleOnGpu} (default) rather than host sampling. */
+    public static boolean gpuSamplingEnabled() {
+        return Boolean.parseBoolean(System.getProperty(GPU_SAMPLING_PROPERTY, "true"));
+    }
+
+    /** Steps per {@link GpuDecode#next} call the pipeline should use ({@value #GPU_SAMPLING_BATCH_PROPERTY}, default 8). */
+    public static int gpuSamplingBatch() {
+        int k = Integer.getInteger(GPU_SAMPLING_BATCH_PROPERTY, 8);
+        if (k < 1) throw new IllegalArgumentException(GPU_SAMPLING_BATCH_PROPERTY + " must be at least 1, got " + k);
+        return k;
+    }
 
     private CudaSpeechLanguageModel(CudaContext ctx, boolean ownsContext, Qwen2Weights weights, int maxPositions, boolean graphs) {
         this.ctx = ctx;
@@ -175,6 +203,7 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
         private final FloatPointer pinnedLogp;
         private final float[] logp;
         private CudaGraph graph;
+        private GpuDecode gpuDecode;   // the open on-GPU sampling decode, if any
         private int length;
         private boolean closed;
 
@@ -220,6 +249,10 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
                 ops.addAll(decoder.forward(ws, state));
                 for (StreamOp op : ops) op.enqueue(ctx.stream());
                 readLogp(ws);
+                // the decode workspace holds the latest log-probs: on-GPU sampling starts from them
+                check(cudaMemcpyAsync(new DevicePointer(step.logp.address()), new DevicePointer(ws.logp.address()), 4L * logp.length,
+                        cudaMemcpyDeviceToDevice, ctx.stream()), "cudaMemcpyAsync D2D");
+                ctx.synchronize();
             }
             length = rows;
         }
@@ -336,6 +369,156 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
         @Override
         public int length() { return length; }
 
+        /**
+         * Starts decoding with on-GPU RAS sampling from the current log-probs (after the prefill, or
+         * after the last {@link #append}): each step samples a token on the device exactly as
+         * {@code RasSampler} (uniforms from {@link PhiloxRandom} under {@code seed}) with the stop
+         * and length rules of {@code StopTokens}/{@code budget}, then decodes it. The session's
+         * graph/eager and overlap choices apply. One open decode per session; close it (or the
+         * session) when done.
+         */
+        public GpuDecode sampleOnGpu(SamplingConfig sampling, TokenBudget budget, long seed) {
+            return sampleOnGpu(sampling, budget, seed, null);
+        }
+
+        /** As {@link #sampleOnGpu(SamplingConfig, TokenBudget, long)}, drawing {@code uniforms} in order instead (tests). */
+        GpuDecode sampleOnGpu(SamplingConfig sampling, TokenBudget budget, long seed, double[] uniforms) {
+            synchronized (gpu) {
+                ensureOpen();
+                if (gpuDecode != null) throw new IllegalStateException("this session already has an on-GPU sampling decode; close it first");
+                ctx.makeCurrent();
+                gpuDecode = new GpuDecode(sampling, budget, seed, uniforms);
+                return gpuDecode;
+            }
+        }
+
+        /**
+         * An utterance decoded with on-GPU sampling. {@link #next} replays up to k steps (sample, then
+         * decode the sampled token) back to back and reads back only the ids they accepted; after a
+         * stop id or the last token of the budget, the rest of that batch's replays do nothing useful
+         * (their sampling node is a no-op; their decode is wasted, at most k - 1 steps).
+         */
+        public final class GpuDecode implements AutoCloseable {
+            private final GpuSampler sampler;
+            private final List<StreamOp> ops;
+            private final Pointer pinnedBlock;    // int gen[8] | int tokens[capacity]
+            private final IntPointer pinnedGen, pinnedTokens;
+            private CudaGraph stepGraph;
+            private int[] accepted = new int[64];
+            private int count, done, steps;
+            private boolean decodeClosed;
+
+            private GpuDecode(SamplingConfig sampling, TokenBudget budget, long seed, double[] uniforms) {
+                LlmConfig c = weights.config;
+                sampler = new GpuSampler(ctx, Ptr.of(step.logp, 0), c.speechVocabSize(), state.token(), sampling,
+                        org.voicestudio.inference.llm.StopTokens.of(c), budget, seed, uniforms);
+                PointerPointer<Pointer> out = new PointerPointer<>(1);
+                int rc = cudaMallocHost(out, 4L * (GpuSampler.GEN_INTS + sampler.capacity));
+                if (rc != 0) {
+                    sampler.close();
+                    throw new CudaException("cudaMallocHost failed: " + cudaGetErrorString(rc).getString());
+                }
+                pinnedBlock = out.get(0);
+                pinnedGen = new IntPointer(pinnedBlock).capacity(GpuSampler.GEN_INTS);
+                pinnedTokens = new IntPointer(new DevicePointer(pinnedBlock.address() + 4L * GpuSampler.GEN_INTS)).capacity(sampler.capacity);
+                List<StreamOp> list = new ArrayList<>();
+                list.add(sampler.launch);
+                list.addAll(stepOps);
+                ops = List.copyOf(list);
+            }
+
+            /**
+             * Replays up to {@code k} steps and returns the tokens they accepted (fewer than
+             * {@code k} once the decode ends; empty after the end).
+             *
+             * @throws IllegalStateException if the KV cache is full, or the device sampler failed
+             *                               (NaN log-probs, every score -inf)
+             */
+            public int[] next(int k) {
+                if (k < 1) throw new IllegalArgumentException("steps per call must be at least 1, got " + k);
+                synchronized (gpu) {
+                    ensureDecodeOpen();
+                    if (done != GpuSampler.RUNNING) return new int[0];
+                    int n = Math.min(k, decoder.maxPositions - length);
+                    if (n <= 0) throw new IllegalStateException("KV cache full at " + length + " positions (raise voicestudio.cuda.maxPositions)");
+                    ctx.makeCurrent();
+                    for (int i = 0; i < n; i++) {
+                        if (useGraph) {
+                            if (stepGraph == null) stepGraph = CudaGraph.capture(ctx.stream(), ops);
+                            stepGraph.launch(ctx.stream());
+                        } else {
+                            for (StreamOp op : ops) op.enqueue(ctx.stream());
+                        }
+                    }
+                    length += n;
+                    int from = count, upTo = Math.min(sampler.capacity, count + n);
+                    check(cudaMemcpyAsync(pinnedGen, new DevicePointer(sampler.gen.address()), 4L * GpuSampler.GEN_INTS,
+                            cudaMemcpyDeviceToHost, ctx.stream()), "cudaMemcpyAsync D2H");
+                    if (upTo > from) {
+                        check(cudaMemcpyAsync(new DevicePointer(pinnedTokens.address() + 4L * from), new DevicePointer(sampler.tokens.address(4L * from)),
+                                4L * (upTo - from), cudaMemcpyDeviceToHost, ctx.stream()), "cudaMemcpyAsync D2H");
+                    }
+                    ctx.synchronize();
+                    int newCount = pinnedGen.get(GpuSampler.COUNT);
+                    done = pinnedGen.get(GpuSampler.DONE);
+                    steps = pinnedGen.get(GpuSampler.STEP);
+                    if (done >= GpuSampler.BAD_SCORES) {
+                        throw new IllegalStateException("on-GPU sampling failed at step " + steps + ": " + GpuSampler.describe(done));
+                    }
+                    if (newCount < from || newCount > upTo) {
+                        throw new IllegalStateException("on-GPU sampler reports " + newCount + " tokens after " + from + " and " + n + " steps");
+                    }
+                    int[] fresh = new int[newCount - from];
+                    for (int i = 0; i < fresh.length; i++) fresh[i] = pinnedTokens.get(from + i);
+                    if (newCount > accepted.length) accepted = java.util.Arrays.copyOf(accepted, Math.max(newCount, 2 * accepted.length));
+                    System.arraycopy(fresh, 0, accepted, from, fresh.length);
+                    count = newCount;
+                    return fresh;
+                }
+            }
+
+            /** Whether the decode has ended (a stop id was sampled or the budget is used up). */
+            public boolean finished() { return done != GpuSampler.RUNNING; }
+
+            /** Why it ended: {@code STOP_TOKEN}, or {@code MAX_TOKENS}/{@code BUDGET_USED} (by budget kind); null while running. */
+            public GenerationResult.StopReason stopReason(TokenBudget budget) {
+                return switch (done) {
+                    case GpuSampler.RUNNING -> null;
+                    case GpuSampler.STOPPED -> GenerationResult.StopReason.STOP_TOKEN;
+                    default -> budget instanceof TokenBudget.Fixed ? GenerationResult.StopReason.BUDGET_USED : GenerationResult.StopReason.MAX_TOKENS;
+                };
+            }
+
+            /** Every token accepted so far, in order (the stop id excluded). */
+            public int[] tokens() { return java.util.Arrays.copyOf(accepted, count); }
+
+            /** Sampling steps taken so far (accepted tokens plus a final stop id). */
+            public int steps() { return steps; }
+
+            private void ensureDecodeOpen() {
+                ensureOpen();
+                if (decodeClosed) throw new IllegalStateException("on-GPU sampling decode already closed");
+            }
+
+            @Override
+            public void close() {
+                synchronized (gpu) {
+                    closeLocked();
+                }
+            }
+
+            private void closeLocked() {
+                if (decodeClosed) return;
+                decodeClosed = true;
+                ctx.makeCurrent();
+                ctx.synchronize();
+                if (stepGraph != null) stepGraph.close();
+                sampler.close();
+                cudaFreeHost(pinnedBlock);
+                if (gpuDecode == this) gpuDecode = null;
+            }
+        }
+
         private void ensureOpen() {
             if (closed) throw new IllegalStateException("LM session already closed");
         }
@@ -352,6 +535,7 @@ public final class CudaSpeechLanguageModel implements SpeechLanguageModel {
             closed = true;
             ctx.makeCurrent();
             ctx.synchronize();
+            if (gpuDecode != null) gpuDecode.closeLocked();
             if (graph != null) graph.close();
             step.close();
             state.close();

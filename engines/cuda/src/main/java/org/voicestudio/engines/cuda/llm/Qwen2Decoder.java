@@ -47,6 +47,16 @@ final class Qwen2Decoder implements AutoCloseable {
     final int maxPositions;
     private final DeviceBuffer invFreq;   // [D/2] fp32
     private final Kernel embedRows, rmsNorm, qkvRope, attention, swiglu, logSoftmax, advance, gemv, gemvSwiglu, gemvQkvRope, attentionDecode;
+    /** gemv / gemv_qkv_rope, or their register-preloading twins (see {@link #GEMV_PRELOAD_PROPERTY}). */
+    private final Kernel gemvLayer, gemvQkvRopeLayer;
+
+    /**
+     * System property: {@code false} turns off the register preload of the per-layer decode GEMVs
+     * ({@code gemv_pre}, {@code gemv_qkv_rope_pre}: the block's first weight chunk is loaded before
+     * waiting for the predecessor, so it is in flight while that drains). Same arithmetic in the same
+     * order either way: the results are bit for bit equal.
+     */
+    static final String GEMV_PRELOAD_PROPERTY = "voicestudio.cuda.gemvPreload";
 
     Qwen2Decoder(CudaContext ctx, Qwen2Weights weights, int maxPositions) {
         this.ctx = ctx;
@@ -69,6 +79,9 @@ final class Qwen2Decoder implements AutoCloseable {
         gemvSwiglu = k.kernel(SOURCE, "gemv_swiglu");
         gemvQkvRope = k.kernel(SOURCE, "gemv_qkv_rope");
         attentionDecode = k.kernel(SOURCE, "attention_decode");
+        boolean preload = Boolean.parseBoolean(System.getProperty(GEMV_PRELOAD_PROPERTY, "true"));
+        gemvLayer = preload ? k.kernel(SOURCE, "gemv_pre") : gemv;
+        gemvQkvRopeLayer = preload ? k.kernel(SOURCE, "gemv_qkv_rope_pre") : gemvQkvRope;
         // scores (dynamic) + 16.5 KB static in the attention kernel may pass the default 48 KB
         attention.allowDynamicSharedMemory(maxPositions * 4);
         attentionDecode.allowDynamicSharedMemory(ceilDiv(maxPositions, ATTENTION_SPLITS) * 4);
@@ -185,14 +198,14 @@ final class Qwen2Decoder implements AutoCloseable {
             if (t == 1) {
                 // decode: 5 launches per layer, RMSNorms fused into the GEMVs that read them
                 int qkvBlocks = (nh + nkv) * d / 8 + nkv * d / 8;   // 4 rotation pairs or 8 v rows each
-                ops.add(gemvQkvRope.launch(Dim.of(qkvBlocks), Dim.of(gemvBlock(h)), h * inBytes,
+                ops.add(gemvQkvRopeLayer.launch(Dim.of(qkvBlocks), Dim.of(gemvBlock(h)), h * inBytes,
                         ws.q, new Ptr(st.k(i)), new Ptr(st.v(i)), l.qkv(), ws.x, l.inputNorm(), l.qkvBias(), invFreq,
                         st.position(), nh, nkv, d, maxPositions, h, eps, bf16).labelled("gemv qkv_proj+rope"));
                 ops.add(attention(ws, st, i, scale, bf16));
-                ops.add(gemv(ws.x, l.o(), ws.a, none, h, nh * d, eps, true).labelled("gemv o_proj"));
+                ops.add(gemv(gemvLayer, ws.x, l.o(), ws.a, none, h, nh * d, eps, true).labelled("gemv o_proj"));
                 ops.add(gemvSwiglu.launch(Dim.of(ceilDiv(f, GEMV_ROWS / 2)), Dim.of(gemvBlock(h)), h * inBytes,
                         ws.gu, l.gateUp(), ws.x, l.postNorm(), f, h, eps, bf16).labelled("gemv_swiglu gate_up_proj"));
-                ops.add(gemv(ws.x, l.down(), ws.gu, none, h, f, eps, true).labelled("gemv down_proj"));
+                ops.add(gemv(gemvLayer, ws.x, l.down(), ws.gu, none, h, f, eps, true).labelled("gemv down_proj"));
             } else {
                 // prefill: cuBLAS GEMMs over all rows
                 ops.add(rmsNorm.launch(Dim.of(t), Dim.of(BLOCK), 0, ws.a, ws.x, l.inputNorm(), h, eps, bf16));
@@ -207,8 +220,9 @@ final class Qwen2Decoder implements AutoCloseable {
                 ops.add(new Gemm(ctx.blas(), op, h, t, f, l.down().address(), ws.a.address(), ws.x.address(), true));
             }
         }
-        // head on the last row only: logits = llm_decoder(norm(x[t-1]))
-        ops.add(gemv(ws.logits, w.llmDecoder, Ptr.of(ws.x, (long) (t - 1) * h * 4), new Ptr(w.finalNorm.address()),
+        // head on the last row only: logits = llm_decoder(norm(x[t-1])). Plain gemv: its 846 blocks
+        // need the lower register count of the kernel without preload to all be resident at once.
+        ops.add(gemv(gemv, ws.logits, w.llmDecoder, Ptr.of(ws.x, (long) (t - 1) * h * 4), new Ptr(w.finalNorm.address()),
                 c.speechVocabSize(), h, eps, false).labelled("gemv norm+llm_decoder"));
         ops.add(logSoftmax.launch(Dim.of(1), Dim.of(1024), 0, ws.logp, ws.logits, c.speechVocabSize()));
         ops.add(advance.launch(Dim.of(1), Dim.of(1), 0, st.position(), t));
@@ -228,9 +242,9 @@ final class Qwen2Decoder implements AutoCloseable {
     }
 
     /** {@code y = in · Wᵀ (+ y)} for one row; {@code in = x}, or {@code rms_norm(x, norm)} when norm is not null. */
-    private Launch gemv(Object y, DeviceBuffer weight, Object x, Ptr norm, int n, int k, float eps, boolean accumulate) {
+    private Launch gemv(Kernel kernel, Object y, DeviceBuffer weight, Object x, Ptr norm, int n, int k, float eps, boolean accumulate) {
         int bf16 = w.precision.bf16() ? 1 : 0;
-        return gemv.launch(Dim.of(ceilDiv(n, GEMV_ROWS)), Dim.of(gemvBlock(k)), k * w.precision.operands.bytes,
+        return kernel.launch(Dim.of(ceilDiv(n, GEMV_ROWS)), Dim.of(gemvBlock(k)), k * w.precision.operands.bytes,
                 y, weight, x, norm, n, k, eps, bf16, accumulate ? 1 : 0);
     }
 

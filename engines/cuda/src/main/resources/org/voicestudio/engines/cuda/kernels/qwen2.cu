@@ -333,6 +333,9 @@ extern "C" __global__ void log_softmax(float* out, const float* x, int V) {
 
 #define GEMV_ROWS 8
 
+// the staged input row of the one-row kernels (dynamic shared memory; one declaration for all)
+extern __shared__ float4 xs[];
+
 __device__ __forceinline__ float bf16_lo(unsigned int u) { return __uint_as_float(u << 16); }
 __device__ __forceinline__ float bf16_hi(unsigned int u) { return __uint_as_float(u & 0xffff0000u); }
 
@@ -363,11 +366,34 @@ __device__ void stage_input(void* xs, const void* x, const float* norm, int K, f
     __syncthreads();
 }
 
+// Loads this thread's first 16-byte chunk (chunk threadIdx.x) of each of the 8 rows into pre[],
+// zero where the row is not valid or the chunk is past K. Weights depend on no earlier kernel, so
+// a decode kernel issues these loads before pdl_wait(): they are in flight while the predecessor
+// drains and the input row is staged. For K = 896 this is the whole weight read of the block.
+__device__ __forceinline__ void preload_rows(uint4* pre, const void* W, int K, int bf16, long a0, long b0, int split,
+                                             unsigned int valid) {
+    int chunks = bf16 ? K / 8 : K / 4;
+    long row_bytes = (long) K * (bf16 ? 2 : 4);
+    int c = threadIdx.x;
+#pragma unroll
+    for (int r = 0; r < GEMV_ROWS; r++) {
+        uint4 z;
+        z.x = 0u; z.y = 0u; z.z = 0u; z.w = 0u;
+        if (c < chunks && (valid & (1u << r))) {
+            long row = r < split ? a0 + r : b0 + (r - split);
+            z = ((const uint4*) ((const char*) W + row * row_bytes))[c];
+        }
+        pre[r] = z;
+    }
+}
+
 // res[r] = W[row_r, :] . xs for 8 rows: rows a0 .. a0 + split - 1 then b0 .. b0 + 8 - split - 1;
-// a row is skipped (result 0) unless valid_r. Every thread of the block must call it; res is
-// shared and complete on return.
-__device__ void block_dots(float* res, const void* W, const void* xs, int K, int bf16,
-                           long a0, long b0, int split, unsigned int valid) {
+// a row is skipped (result 0) unless valid_r. With use_pre, the thread's first chunk of each row
+// comes from pre[] (preload_rows) instead of memory: the same values in the same order, so the
+// result is bit for bit the one without. Every thread of the block must call it; res is shared and
+// complete on return.
+__device__ __forceinline__ void block_dots(float* res, const void* W, const void* xs, int K, int bf16,
+                                           long a0, long b0, int split, unsigned int valid, const uint4* pre, bool use_pre) {
     __shared__ float red[GEMV_ROWS][32];
     float acc[GEMV_ROWS];
 #pragma unroll
@@ -378,11 +404,13 @@ __device__ void block_dots(float* res, const void* W, const void* xs, int K, int
 #pragma unroll 2
         for (int c = threadIdx.x; c < K / 8; c += blockDim.x) {
             uint4 xv = x4[c];
+            bool from_pre = use_pre && c == (int) threadIdx.x;
 #pragma unroll
             for (int r = 0; r < GEMV_ROWS; r++) {
                 if (valid & (1u << r)) {
                     long row = r < split ? a0 + r : b0 + (r - split);
-                    acc[r] += dot8_bf16(((const uint4*) (w + row * K))[c], xv);
+                    uint4 wv = from_pre ? pre[r] : ((const uint4*) (w + row * K))[c];
+                    acc[r] += dot8_bf16(wv, xv);
                 }
             }
         }
@@ -392,11 +420,18 @@ __device__ void block_dots(float* res, const void* W, const void* xs, int K, int
 #pragma unroll 2
         for (int c = threadIdx.x; c < K / 4; c += blockDim.x) {
             float4 xv = x4[c];
+            bool from_pre = use_pre && c == (int) threadIdx.x;
 #pragma unroll
             for (int r = 0; r < GEMV_ROWS; r++) {
                 if (valid & (1u << r)) {
                     long row = r < split ? a0 + r : b0 + (r - split);
-                    float4 a = ((const float4*) (w + row * K))[c];
+                    float4 a;
+                    if (from_pre) {
+                        a.x = __uint_as_float(pre[r].x); a.y = __uint_as_float(pre[r].y);
+                        a.z = __uint_as_float(pre[r].z); a.w = __uint_as_float(pre[r].w);
+                    } else {
+                        a = ((const float4*) (w + row * K))[c];
+                    }
                     acc[r] += a.x * xv.x + a.y * xv.y + a.z * xv.z + a.w * xv.w;
                 }
             }
@@ -424,31 +459,45 @@ __device__ __forceinline__ unsigned int valid_rows(long first, int count, long l
 }
 
 // y[n] = W[n, :] . in (+ y[n] when accumulate: the residual add), in = x or rms_norm(x, norm).
+// PRE: load the first weight chunk into registers before waiting for the predecessor (gemv_pre).
 // grid: ceil(N / 8), block: 256, dynamic shared memory: K * (bf16 ? 2 : 4) bytes
-extern "C" __global__ void gemv(float* y, const void* W, const void* x, const float* norm, int N, int K, float eps,
-                                int bf16, int accumulate) {
-    extern __shared__ float4 xs[];
+template <bool PRE>
+__device__ __forceinline__ void gemv_body(float* y, const void* W, const void* x, const float* norm, int N, int K, float eps,
+                                          int bf16, int accumulate) {
     __shared__ float scratch[32];
     __shared__ float res[GEMV_ROWS];
     long r0 = (long) blockIdx.x * GEMV_ROWS;
     unsigned int valid = valid_rows(r0, GEMV_ROWS, N);
+    uint4 pre[GEMV_ROWS];
+    if (PRE) preload_rows(pre, W, K, bf16, r0, 0, GEMV_ROWS, valid);
     prefetch_rows(W, K, bf16, r0, 0, GEMV_ROWS, valid);
     pdl_start();
     pdl_wait();
     stage_input(xs, x, norm, K, eps, bf16, scratch);
-    block_dots(res, W, xs, K, bf16, r0, 0, GEMV_ROWS, valid);
+    block_dots(res, W, xs, K, bf16, r0, 0, GEMV_ROWS, valid, pre, PRE);
     if (threadIdx.x < GEMV_ROWS && r0 + threadIdx.x < N) {
         long row = r0 + threadIdx.x;
         y[row] = accumulate ? y[row] + res[threadIdx.x] : res[threadIdx.x];
     }
 }
 
+extern "C" __global__ void gemv(float* y, const void* W, const void* x, const float* norm, int N, int K, float eps,
+                                int bf16, int accumulate) {
+    gemv_body<false>(y, W, x, norm, N, K, eps, bf16, accumulate);
+}
+
+extern "C" __global__ void gemv_pre(float* y, const void* W, const void* x, const float* norm, int N, int K, float eps,
+                                    int bf16, int accumulate) {
+    gemv_body<true>(y, W, x, norm, N, K, eps, bf16, accumulate);
+}
+
 // out[i] = silu(Wg[i] . in) * (Wu[i] . in), W = [Wgate; Wup] ([2F, K]), in = rms_norm(x, norm).
-// A block does 4 outputs (4 gate rows + 4 up rows).
+// A block does 4 outputs (4 gate rows + 4 up rows). No register preload here (unlike gemv_pre):
+// its 1216 blocks rarely run beside the predecessor, and the extra registers would cut the blocks
+// per SM from 9 to 6.
 // grid: ceil(F / 4), block: 256, dynamic shared memory: K * (bf16 ? 2 : 4) bytes
 extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, const float* norm, int F, int K,
                                        float eps, int bf16) {
-    extern __shared__ float4 xs[];
     __shared__ float scratch[32];
     __shared__ float res[GEMV_ROWS];
     long i0 = (long) blockIdx.x * (GEMV_ROWS / 2);
@@ -458,7 +507,7 @@ extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, 
     pdl_start();
     pdl_wait();
     stage_input(xs, x, norm, K, eps, bf16, scratch);
-    block_dots(res, W, xs, K, bf16, i0, (long) F + i0, GEMV_ROWS / 2, v);
+    block_dots(res, W, xs, K, bf16, i0, (long) F + i0, GEMV_ROWS / 2, v, (const uint4*) 0, false);
     if (threadIdx.x < GEMV_ROWS / 2 && i0 + threadIdx.x < F) {
         float g = res[threadIdx.x], u = res[threadIdx.x + GEMV_ROWS / 2];
         store(out, i0 + threadIdx.x, g / (1.0f + expf(-g)) * u, bf16);
@@ -469,10 +518,10 @@ extern "C" __global__ void gemv_swiglu(void* out, const void* W, const void* x, 
 // q to q_out [NH, D], k and v into the cache at *pos. A block does 4 rotation pairs (rows i..i+3 and
 // i+D/2..i+D/2+3 of one q or k head) or 8 v rows. Needs D/2 % 4 == 0 and D % 8 == 0.
 // grid: (NH + NKV) * D / 8 + NKV * D / 8, block: 256, dynamic shared memory: K * (bf16 ? 2 : 4)
-extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_cache, const void* W, const void* x,
+template <bool PRE>
+__device__ __forceinline__ void gemv_qkv_rope_body(float* q_out, float* k_cache, float* v_cache, const void* W, const void* x,
                                          const float* norm, const float* bias, const float* inv_freq, const int* pos,
                                          int NH, int NKV, int D, int capacity, int K, float eps, int bf16) {
-    extern __shared__ float4 xs[];
     __shared__ float scratch[32];
     __shared__ float res[GEMV_ROWS];
     int half = D / 2;
@@ -480,6 +529,11 @@ extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_
     bool rope = (int) blockIdx.x < rope_blocks;
     long pair_row = (long) (blockIdx.x * 4 / half) * D + (blockIdx.x * 4) % half;
     long v_row = (long) (NH + NKV) * D + (long) (blockIdx.x - rope_blocks) * GEMV_ROWS;
+    uint4 pre[GEMV_ROWS];
+    if (PRE) {
+        if (rope) preload_rows(pre, W, K, bf16, pair_row, pair_row + half, 4, 0xffu);
+        else preload_rows(pre, W, K, bf16, v_row, 0, GEMV_ROWS, 0xffu);
+    }
     if (rope) prefetch_rows(W, K, bf16, pair_row, pair_row + half, 4, 0xffu);
     else prefetch_rows(W, K, bf16, v_row, 0, GEMV_ROWS, 0xffu);
     pdl_start();
@@ -490,7 +544,7 @@ extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_
         int pair0 = blockIdx.x * 4;
         int head = pair0 / half, i0 = pair0 % half;
         long c0 = (long) head * D + i0;
-        block_dots(res, W, xs, K, bf16, c0, c0 + half, 4, 0xffu);
+        block_dots(res, W, xs, K, bf16, c0, c0 + half, 4, 0xffu, pre, PRE);
         if (threadIdx.x < 4) {
             int i = i0 + threadIdx.x;
             long a = c0 + threadIdx.x, b = a + half;
@@ -504,12 +558,25 @@ extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_
     } else {
         int e0 = (blockIdx.x - rope_blocks) * GEMV_ROWS;
         long c0 = (long) (NH + NKV) * D + e0;
-        block_dots(res, W, xs, K, bf16, c0, 0, GEMV_ROWS, 0xffu);
+        block_dots(res, W, xs, K, bf16, c0, 0, GEMV_ROWS, 0xffu, pre, PRE);
         if (threadIdx.x < GEMV_ROWS) {
             int e = e0 + threadIdx.x;
             v_cache[((long) (e / D) * capacity + p) * D + e % D] = res[threadIdx.x] + bias[c0 + threadIdx.x];
         }
     }
+}
+
+extern "C" __global__ void gemv_qkv_rope(float* q_out, float* k_cache, float* v_cache, const void* W, const void* x,
+                                         const float* norm, const float* bias, const float* inv_freq, const int* pos,
+                                         int NH, int NKV, int D, int capacity, int K, float eps, int bf16) {
+    gemv_qkv_rope_body<false>(q_out, k_cache, v_cache, W, x, norm, bias, inv_freq, pos, NH, NKV, D, capacity, K, eps, bf16);
+}
+
+// gemv_qkv_rope with the first weight chunk loaded before waiting for the predecessor
+extern "C" __global__ void gemv_qkv_rope_pre(float* q_out, float* k_cache, float* v_cache, const void* W, const void* x,
+                                             const float* norm, const float* bias, const float* inv_freq, const int* pos,
+                                             int NH, int NKV, int D, int capacity, int K, float eps, int bf16) {
+    gemv_qkv_rope_body<true>(q_out, k_cache, v_cache, W, x, norm, bias, inv_freq, pos, NH, NKV, D, capacity, K, eps, bf16);
 }
 
 // *pos += n: the last node of a decode step.   grid: 1, block: 1
