@@ -129,9 +129,9 @@ public final class SpeechPipeline {
                 settings.preLookaheadLen());
         Token2Wav token2wav = new Token2Wav(flow, vocoder, request.voice(), settings.tokenMelRatio(), clock);
         VocoderSide vocoderSide = new VocoderSide(token2wav, request.speed(), tokens, listener);
-        Thread llmThread = Thread.ofPlatform().name("synth-" + id + "-llm").daemon(true).unstarted(
-                () -> runLlm(request, schedule, tokens, listener));
         String prefix = "synth-" + id;
+        Thread llmThread = Thread.ofPlatform().name(prefix + "-llm").daemon(true).unstarted(
+                () -> runLlm(request, schedule, tokens, listener));
         if (overlap == Overlap.STAGES) {
             java.util.concurrent.BlockingQueue<Handoff> handoffs = new java.util.concurrent.LinkedBlockingQueue<>();
             Thread flowThread = Thread.ofPlatform().name(prefix + "-flow").daemon(true).unstarted(() -> {

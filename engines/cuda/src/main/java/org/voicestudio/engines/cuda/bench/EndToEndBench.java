@@ -22,6 +22,7 @@ import org.voicestudio.inference.loading.WeightNorm;
 import org.voicestudio.inference.metrics.MetricsCollector;
 import org.voicestudio.inference.metrics.StageMetrics;
 import org.voicestudio.inference.metrics.SynthesisMetrics;
+import org.voicestudio.inference.metrics.TimelineSpan;
 import org.voicestudio.inference.pipeline.SpeechPipeline;
 import org.voicestudio.inference.pipeline.SpeechTokenSource;
 import org.voicestudio.inference.pipeline.Synthesis;
@@ -77,7 +78,8 @@ public final class EndToEndBench {
 
     /** One measured synthesis. */
     record Run(SpeechPipeline.Overlap overlap, int budget, int tokens, int chunks, double wallS, double audioS, double firstAudioMs,
-               double llmBusyS, double llmPrefillMs, double llmDecodeMsPerToken, double flowBusyS, double vocoderBusyS) {
+               double llmBusyS, double llmPrefillMs, double llmDecodeMsPerToken, double flowBusyS, double vocoderBusyS,
+               List<TimelineSpan> timeline) {
         double e2eRtf() { return wallS / audioS; }
         double llmRtf() { return llmBusyS / audioS; }
         double flowRtf() { return flowBusyS / audioS; }
@@ -186,7 +188,7 @@ public final class EndToEndBench {
         GenerationResult g = generation.get();
         double decodeMsPerToken = g.tokenCount() > 1 ? g.decodeNanos() / 1e6 / (g.tokenCount() - 1) : Double.NaN;
         return new Run(pipeline.overlap(), budget, g.forwarded(), s.calls().size(), m.wallSeconds(), m.audioSeconds(), 1000 * m.firstAudioSeconds(),
-                busy(m, Stage.LLM), g.prefillNanos() / 1e6, decodeMsPerToken, busy(m, Stage.FLOW), busy(m, Stage.VOCODER));
+                busy(m, Stage.LLM), g.prefillNanos() / 1e6, decodeMsPerToken, busy(m, Stage.FLOW), busy(m, Stage.VOCODER), m.timeline());
     }
 
     private static double busy(SynthesisMetrics m, Stage stage) {
@@ -245,6 +247,18 @@ public final class EndToEndBench {
                         median(rs, Run::flowBusyS), median(rs, Run::flowRtf), median(rs, Run::vocoderBusyS), median(rs, Run::vocoderRtf),
                         median(rs, Run::overlappedS)));
             }
+        }
+        int largest = budgets.stream().mapToInt(Integer::intValue).max().orElse(0);
+        for (SpeechPipeline.Overlap mode : modes) {
+            List<Run> rs = runs.stream().filter(r -> r.budget() == largest && r.overlap() == mode).toList();
+            if (rs.isEmpty()) continue;
+            Run last = rs.getLast();
+            sb.append(String.format(Locale.ROOT, "%nTimeline of the last %s run at %d tokens (ms since the request; LLM spans are the steps between chunk boundaries):%n%n",
+                    mode.name().toLowerCase(Locale.ROOT), largest));
+            sb.append("| stage | chunk | start ms | end ms | ms | items |\n|---|---|---|---|---|---|\n");
+            last.timeline().stream().sorted(java.util.Comparator.comparingDouble(TimelineSpan::startSeconds)).forEach(t ->
+                    sb.append(String.format(Locale.ROOT, "| %s | %d | %.1f | %.1f | %.1f | %d |%n", t.stage(), t.chunk(),
+                            1000 * t.startSeconds(), 1000 * t.endSeconds(), 1000 * t.seconds(), t.items())));
         }
         sb.append("\nTargets (issue 5): e2e RTF <= 0.02, first audio <= 100 ms, LLM <= 0.5 ms/token, flow <= 0.005 RTF, vocoder <= 0.003 RTF. ")
                 .append("Stage busy time = the stage's own spans on the pipeline's timeline (the LLM's include host sampling and the token hand-off); ")
