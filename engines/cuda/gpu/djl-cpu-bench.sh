@@ -17,7 +17,7 @@ cd "$ROOT"
 CMD=(./studio bench --model "$MODEL" --tokens "$TOKENS" --engines djl --stream --repeats 1 --warmup 0)
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 START=$(date +%s)
-RESULT="$("${CMD[@]}" 2>&1)"
+RESULT="$("${CMD[@]}" 2>&1 | grep -v "NNPACK.cpp")"  # PyTorch warns once per thread pool that this CPU has no NNPACK
 {
   echo "Measured $(date -u '+%Y-%m-%d %H:%M') UTC on the build machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))," \
        "$(free -g | awk '/Mem:/{print $2}') GiB, shared with other builds (load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after);" \
