@@ -3,8 +3,9 @@
 #   packaging/build-package.sh                # app-image and .deb, into packaging/target/
 #   packaging/build-package.sh app-image      # only the self-contained folder (packaging/target/voicestudio/)
 #   packaging/build-package.sh deb            # only the .deb (builds the app-image first)
-# The package holds the studio, its libraries and a Java runtime; the model and the voice library
-# stay in the user's folders (~/.local/share/voicestudio). Installing the .deb:
+# The package holds the studio, its libraries, a Java runtime and the bundled demo model
+# (models/cosyvoice3-demo/, when the checkout has it: the studio's default model); other models and
+# the voice library stay in the user's folders (~/.local/share/voicestudio). Installing the .deb:
 #   sudo apt install ./packaging/target/voicestudio_0.1.0_amd64.deb   then run: voicestudio
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -30,11 +31,23 @@ tr ':' '\n' < "$ROOT/app/target/classpath.txt" | while read -r jar; do
   cp "$jar" "$OUT/input/"
 done
 
+# the bundled demo model goes into the app folder (lib/app/models/cosyvoice3-demo); -Dvoicestudio.home
+# points the studio there, as ./studio points it at the checkout
+DEMO="$ROOT/models/cosyvoice3-demo"
+if [ -f "$DEMO/cosyvoice3.yaml" ] && [ -f "$DEMO/llm.pt" ]; then
+  mkdir -p "$OUT/input/models"
+  cp -r "$DEMO" "$OUT/input/models/"
+  echo "bundling the demo model ($(du -sh "$DEMO" | cut -f1))" >&2
+else
+  echo "note: $DEMO is not there; the package has no bundled model (the studio then makes an untrained demo model)" >&2
+fi
+
 # the options ./studio passes: native access for DJL/JavaCPP/ONNX Runtime, DJL without downloads
 # (its natives ship in the pytorch-native-cpu jar), a deeper stack for the model code, and JavaFX
 # software rendering (works on every desktop, including remote and virtual ones)
 JAVA_OPTIONS=(--java-options "--enable-native-access=ALL-UNNAMED" --java-options "-Dai.djl.offline=true"
-  --java-options "-Xss4m" --java-options "-Dprism.order=sw" --java-options "-Djavafx.allowjs=false")
+  --java-options "-Xss4m" --java-options "-Dprism.order=sw" --java-options "-Djavafx.allowjs=false"
+  --java-options '-Dvoicestudio.home=$APPDIR')
 
 echo "Making the app-image ..." >&2
 "$JAVA_HOME/bin/jpackage" --type app-image --name "$NAME" --app-version "$VERSION" \

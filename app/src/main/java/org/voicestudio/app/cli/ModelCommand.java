@@ -1,7 +1,10 @@
 package org.voicestudio.app.cli;
 
 import org.voicestudio.inference.config.ModelConfig;
+import org.voicestudio.inference.frontend.QwenTokenizer;
+import org.voicestudio.inference.frontend.SpecialTokens;
 import org.voicestudio.inference.loading.CheckpointLayout;
+import org.voicestudio.inference.loading.ModelCard;
 import org.voicestudio.inference.loading.ModelFolder;
 import org.voicestudio.inference.loading.RandomModel;
 import org.voicestudio.inference.tensor.DType;
@@ -58,7 +61,7 @@ public final class ModelCommand implements Runnable {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--geometry", required = true, description = "tiny (the cv3-tiny fixture's sizes) or full (Fun-CosyVoice3-0.5B)")
+        @Option(names = "--geometry", required = true, description = "tiny (the cv3-tiny fixture's sizes), demo (the shipped demo model's sizes, with a stand-in tokenizer) or full (Fun-CosyVoice3-0.5B)")
         String geometry;
 
         @Option(names = "--seed", defaultValue = "0", description = "random seed (default: ${DEFAULT-VALUE})")
@@ -94,7 +97,7 @@ public final class ModelCommand implements Runnable {
             });
             pw.printf(Locale.ROOT, "Wrote a random-weight CosyVoice3 folder (geometry %s, seed %d, %s) to %s in %.1f s%n",
                     g.name(), seed, type == DType.BF16 ? "bfloat16" : "float32", out, (System.nanoTime() - t0) / 1e9);
-            pw.println("Not generated: campplus.onnx, speech_tokenizer_v3.onnx (see README.txt there).");
+            pw.println("Not generated: campplus.onnx, speech_tokenizer_v3.onnx (see MODEL_CARD.md there).");
             pw.flush();
             return 0;
         }
@@ -107,10 +110,19 @@ public final class ModelCommand implements Runnable {
         var f = c.flow();
         var h = c.hift();
         out.println("Model folder " + folder.dir());
+        try {
+            ModelCard.read(folder.dir()).ifPresent(card -> out.println("Model card: " + card.name()
+                    + (card.trained() ? "" : " (random weights: it does not speak)")));
+        } catch (java.io.IOException e) {
+            out.println("Model card: unreadable (" + e.getMessage() + ")");
+        }
         out.println("CosyVoice3: " + c.sampleRate() + " Hz, " + c.tokenFrameRate() + " tokens/s, " + c.tokenMelRatio()
                 + " mel frames per token, streaming chunk " + c.chunkSize() + " tokens");
         out.printf(Locale.ROOT, "LLM   Qwen2 %d layers, hidden %d, %d heads x %d (%d KV heads), MLP %d, text vocab %d; speech vocab %d%n",
                 l.numLayers(), l.hiddenSize(), l.numHeads(), l.headDim(), l.numKvHeads(), l.intermediateSize(), l.textVocabSize(), l.speechVocabSize());
+        out.printf(Locale.ROOT, "      speech tokens: %d codes; sos %d, eos %d, task_id %d, fill %d; stop ids %d..%d%n",
+                l.speechTokenSize(), l.sosId(), l.eosId(), l.taskId(), l.fillId(), l.speechTokenSize(), l.speechVocabSize() - 1);
+        out.println("      " + tokenizerLine(folder, l.textVocabSize()));
         out.printf(Locale.ROOT, "Flow  pre-lookahead %d channels (%d tokens); DiT %d blocks, dim %d, %d heads x %d, ff x%d; %d Euler steps, CFG %.1f%n",
                 f.preLookaheadChannels(), f.preLookaheadLen(), f.ditDepth(), f.ditDim(), f.ditHeads(), f.ditDimHead(), f.ditFfMult(),
                 f.nTimesteps(), f.inferenceCfgRate());
@@ -139,6 +151,23 @@ public final class ModelCommand implements Runnable {
                     s.present() ? bytes(s.bytes()) : "", s.spec().role() + (s.spec().required() ? "" : " (optional)"));
         }
         out.println("Every checkpoint key and shape matches the configuration.");
+    }
+
+    /** What the folder's text tokenizer gives: its size against the embedding rows, and the {@code <|endofprompt|>} id. */
+    private static String tokenizerLine(ModelFolder folder, int textVocab) {
+        java.nio.file.Path dir = folder.dir().resolve(QwenTokenizer.FOLDER);
+        if (!java.nio.file.Files.isRegularFile(dir.resolve("tokenizer.json")) && !java.nio.file.Files.isRegularFile(dir.resolve("vocab.json"))) {
+            return "text tokenizer: none in " + QwenTokenizer.FOLDER + " (text must be given as token ids)";
+        }
+        try (QwenTokenizer tok = QwenTokenizer.forModel(folder.dir())) {
+            String eop = tok.specialId(SpecialTokens.END_OF_PROMPT).stream().mapToObj(Integer::toString).findFirst().orElse("missing");
+            return String.format(Locale.ROOT, "text tokenizer: %d ids%s; %s = %s", tok.size(),
+                    tok.size() > textVocab ? " (MORE than the " + textVocab + " embedding rows: ids past them cannot be embedded)"
+                            : tok.size() < textVocab ? " (embedding has " + textVocab + " rows)" : " = embedding rows",
+                    SpecialTokens.END_OF_PROMPT, eop);
+        } catch (java.io.IOException | RuntimeException e) {
+            return "text tokenizer: cannot be loaded: " + e.getMessage();
+        }
     }
 
     private static String dtypes(StateDict sd) {

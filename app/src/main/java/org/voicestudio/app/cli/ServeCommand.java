@@ -32,7 +32,7 @@ public final class ServeCommand implements Callable<Integer> {
             description = "address to listen on (default ${DEFAULT-VALUE}, this machine only; another address exposes the server to the network)")
     String host;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "CosyVoice3 model folder (default: the studio's model, else its demo model)")
+    @Option(names = "--model", paramLabel = "DIR", description = "CosyVoice3 model folder (default: the studio's model, else the bundled demo model)")
     Path model;
 
     @Option(names = "--voices", paramLabel = "DIR", description = "voice library folder (default: the studio's)")
@@ -71,14 +71,25 @@ public final class ServeCommand implements Callable<Integer> {
         Settings settings = Settings.load(dirs.config().resolve("settings.json"));
         Path modelDir = model;
         if (modelDir == null && settings.modelFolder() != null) modelDir = Path.of(settings.modelFolder());
-        if (modelDir == null) {
-            modelDir = dirs.demoModel();
-            out.println("no --model and no model in the studio's settings: using the untrained demo model " + modelDir + " (it speaks noise)");
-            out.flush();
-            Inference.ensureDemo(modelDir);
-        }
         VoiceLibrary library = voices != null ? new VoiceLibrary(voices)
                 : settings.voiceFolder() != null ? new VoiceLibrary(Path.of(settings.voiceFolder())) : VoiceLibrary.userLibrary();
+        if (modelDir == null) {
+            org.voicestudio.app.BundledModel bundled = org.voicestudio.app.BundledModel.ofInstallation();
+            if (bundled.present()) {
+                modelDir = bundled.dir();
+                out.println("no --model and no model in the studio's settings: using the bundled model "
+                        + bundled.card().map(c -> c.name() + (c.trained() ? "" : " (random weights: it speaks noise)")).orElse(modelDir.toString()));
+                var added = org.voicestudio.voices.BundledVoices.addMissing(modelDir, library);
+                if (!added.made().isEmpty()) out.println("added its voices " + String.join(", ", added.made()) + " to " + library.dir());
+                for (String p : added.problems()) err.println("warning: bundled voice " + p);
+            } else {
+                modelDir = dirs.demoModel();
+                out.println("no --model and no model in the studio's settings, and " + bundled.absence()
+                        + ": using the untrained demo model " + modelDir + " (it speaks noise)");
+                Inference.ensureDemo(modelDir);
+            }
+            out.flush();
+        }
         Map<Stage, String> engines = Map.of(Stage.LLM, llmEngine, Stage.FLOW, flowEngine, Stage.VOCODER, vocoderEngine);
 
         try (PipelineSynthesizer synth = PipelineSynthesizer.open(modelDir, id -> library.get(id)

@@ -13,6 +13,7 @@ import org.voicestudio.inference.pipeline.VoicePrompt;
 import org.voicestudio.inference.pipeline.VoicePromptFile;
 import org.voicestudio.engines.onnxruntime.CampPlusEncoder;
 import org.voicestudio.engines.onnxruntime.S3SpeechTokenizer;
+import org.voicestudio.voices.BundledVoices;
 import org.voicestudio.voices.RecordingCheck;
 import org.voicestudio.voices.Recordings;
 import org.voicestudio.voices.VoiceCreator;
@@ -35,7 +36,8 @@ import java.util.function.Function;
         description = "Synthesize text in a voice (zero-shot) and write a WAV file; prints per-stage RTF and latency.")
 public final class SynthCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "CosyVoice3 model folder (official layout)")
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "CosyVoice3 model folder (official layout; default: $VOICESTUDIO_MODEL, else the bundled demo model)")
     Path model;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -60,6 +62,14 @@ public final class SynthCommand implements Callable<Integer> {
         @Option(names = "--prompt-wav", paramLabel = "WAV", description = "reference recording (3-30 s) of the voice")
         Path wav;
     }
+
+    @Option(names = "--lang", paramLabel = "CODE",
+            description = "language of --text: normalize it first as the studio does (numbers, dates, abbreviations read out; es, en, fr, de, it, pt)")
+    String lang;
+
+    @Option(names = "--library", paramLabel = "DIR",
+            description = "voice library folder for --voice NAME (default: $VOICESTUDIO_HOME/voices or ~/.local/share/voicestudio/voices)")
+    Path library;
 
     @Option(names = "--prompt-text", paramLabel = "TEXT",
             description = "transcript of the prompt recording (needed with --prompt-wav; replaces a saved voice's prompt text)")
@@ -95,11 +105,14 @@ public final class SynthCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter log = spec.commandLine().getOut();
-        try (ModelFolder folder = ModelFolder.open(model)) {
+        Path modelDir = model != null ? model : org.voicestudio.app.BundledModel.requireDefaultModel("--model");
+        try (ModelFolder folder = ModelFolder.open(modelDir)) {
             VoicePrompt prompt = voicePrompt(folder, log);
             if (text.ids != null) requireIds(text.ids, "--text-ids");
             if (promptTextIds != null) requireIds(promptTextIds, "--prompt-text-ids");
-            int[] textIds = text.ids != null ? text.ids : TextIds.encode(folder, text.text, "--text", "--text-ids");
+            String spoken = text.text != null && lang != null ? org.voicestudio.inference.frontend.TextNormalizer.forLanguage(lang).normalize(text.text) : text.text;
+            if (lang != null && text.text != null && !spoken.equals(text.text)) log.println("normalized: " + spoken);
+            int[] textIds = text.ids != null ? text.ids : TextIds.encode(folder, spoken, "--text", "--text-ids");
             SynthesisRequest request = new SynthesisRequest(textIds, prompt, seed, stream, speed);
 
             try (StageSet stages = StageSet.load(folder, llmEngine, flowEngine, vocoderEngine)) {
@@ -136,17 +149,28 @@ public final class SynthCommand implements Callable<Integer> {
 
     private VoicePrompt voicePrompt(ModelFolder folder, PrintWriter log) throws Exception {
         if (voice.wav != null) return voiceFromRecording(folder, log);
-        VoicePrompt saved = savedVoice(voice.name);
+        VoicePrompt saved = savedVoice(folder, library != null ? new VoiceLibrary(library) : VoiceLibrary.userLibrary(), voice.name, log);
         if (promptText == null && promptTextIds == null) return saved;
         return new VoicePrompt(promptTextIds(folder), saved.promptSpeechTokens(), saved.promptMel(), saved.embedding());
     }
 
-    /** A voice file if {@code nameOrFile} is one, else the library voice of that name. */
-    private static VoicePrompt savedVoice(String nameOrFile) throws Exception {
+    /**
+     * A voice file if {@code nameOrFile} is one, else the library voice of that name. A voice the
+     * model folder bundles ({@code voices/<id>/}) is made into the library first if it is not there yet.
+     */
+    private static VoicePrompt savedVoice(ModelFolder folder, VoiceLibrary library, String nameOrFile, PrintWriter log) throws Exception {
         Path file = Path.of(nameOrFile);
         if (Files.isRegularFile(file)) return VoicePromptFile.read(file);
-        VoiceLibrary library = VoiceLibrary.userLibrary();
-        return library.get(nameOrFile).map(VoiceProfile::toVoicePrompt).orElseThrow(() -> new IllegalArgumentException(
+        var found = library.get(nameOrFile);
+        if (found.isEmpty() && BundledVoices.list(folder.dir()).stream().anyMatch(b -> b.name().equals(nameOrFile) || b.id().equals(nameOrFile))) {
+            BundledVoices.Outcome o = BundledVoices.addMissing(folder.dir(), library);
+            if (!o.made().isEmpty()) log.println("added the bundled voices " + String.join(", ", o.made()) + " to " + library.dir());
+            for (String p : o.problems()) log.println("warning: bundled voice " + p);
+            String name = BundledVoices.list(folder.dir()).stream().filter(b -> b.id().equals(nameOrFile)).map(BundledVoices.Bundled::name)
+                    .findFirst().orElse(nameOrFile);
+            found = library.get(name);
+        }
+        return found.map(VoiceProfile::toVoicePrompt).orElseThrow(() -> new IllegalArgumentException(
                 "no voice file " + nameOrFile + " and no voice of that name in " + library.dir() + " (studio voices list shows the library)"));
     }
 

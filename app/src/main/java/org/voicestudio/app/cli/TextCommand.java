@@ -29,7 +29,7 @@ public final class TextCommand implements Callable<Integer> {
             completionCandidates = Languages.class)
     String lang;
 
-    @Option(names = "--model", paramLabel = "DIR", description = "model folder whose CosyVoice-BlankEN tokenizer to use (default: $VOICESTUDIO_MODEL)")
+    @Option(names = "--model", paramLabel = "DIR", description = "model folder whose CosyVoice-BlankEN tokenizer to use (default: $VOICESTUDIO_MODEL, else the bundled model)")
     Path model;
 
     @Option(names = "--tokenizer", paramLabel = "DIR", description = "a Qwen2 tokenizer folder (tokenizer.json, or vocab.json + merges.txt) instead of --model")
@@ -71,8 +71,6 @@ public final class TextCommand implements Callable<Integer> {
     }
 
     private java.util.Optional<Path> modelDir() {
-        if (model != null) return java.util.Optional.of(model);
-        String env = System.getenv("VOICESTUDIO_MODEL");
-        return env == null || env.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(Path.of(env));
+        return model != null ? java.util.Optional.of(model) : org.voicestudio.app.BundledModel.defaultModel();
     }
 }

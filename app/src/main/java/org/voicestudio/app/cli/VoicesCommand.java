@@ -71,13 +71,13 @@ public final class VoicesCommand implements Runnable {
         @Option(names = "--text", required = true, paramLabel = "TEXT", description = "what is said in the recording, word for word") String transcript;
         @Option(names = "--name", required = true, paramLabel = "NAME", description = "name of the new voice") String name;
         @Option(names = "--lang", defaultValue = "", paramLabel = "CODE", description = "language of the recording (e.g. es, en)") String lang;
-        @Option(names = "--model", paramLabel = "DIR", description = "CosyVoice3 model folder: campplus.onnx, speech_tokenizer_v3.onnx, cosyvoice3.yaml, CosyVoice-BlankEN (default: $VOICESTUDIO_MODEL)") Path model;
+        @Option(names = "--model", paramLabel = "DIR", description = "CosyVoice3 model folder: campplus.onnx, speech_tokenizer_v3.onnx, cosyvoice3.yaml, CosyVoice-BlankEN (default: $VOICESTUDIO_MODEL, else the bundled model)") Path model;
         @Option(names = "--tokenizer", paramLabel = "DIR", description = "text tokenizer folder instead of the model's CosyVoice-BlankEN") Path tokenizerDir;
         @Option(names = "--replace", description = "replace a voice of the same name") boolean replace;
 
         @Override
         public Integer call() throws Exception {
-            Path dir = model != null ? model : envModel();
+            Path dir = model != null ? model : org.voicestudio.app.BundledModel.requireDefaultModel("--model");
             VoiceLibrary lib = parent.library();
             if (!replace && lib.get(name).isPresent()) throw new IllegalArgumentException("a voice named '" + name + "' already exists (use --replace)");
             Recordings.Loaded rec = Recordings.read(recording);
@@ -98,11 +98,7 @@ public final class VoicesCommand implements Runnable {
             return 0;
         }
 
-        private static Path envModel() {
-            String env = System.getenv("VOICESTUDIO_MODEL");
-            if (env == null || env.isBlank()) throw new IllegalArgumentException("which model? pass --model DIR (a CosyVoice3 folder) or set VOICESTUDIO_MODEL");
-            return Path.of(env);
-        }
+
     }
 
     @Command(name = "import", mixinStandardHelpOptions = true,

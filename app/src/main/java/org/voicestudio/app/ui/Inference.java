@@ -1,5 +1,6 @@
 package org.voicestudio.app.ui;
 
+import org.voicestudio.app.BundledModel;
 import org.voicestudio.app.ui.model.ModelViewModel;
 import org.voicestudio.app.ui.synthesis.PipelineSynthesizer;
 import org.voicestudio.inference.pipeline.VoicePrompt;
@@ -82,13 +83,46 @@ public final class Inference {
         };
     }
 
-    /**
-     * Makes the tiny random-weight CosyVoice3 model (what {@code ./studio model random --geometry tiny}
-     * writes) on first run. It is written next to its final place and moved there at the end, so an
-     * interrupted first run never leaves half a model behind.
-     */
+    /** The demo model of this installation: {@link #demoMaker(BundledModel)} of {@link BundledModel#ofInstallation()}. */
     static ModelViewModel.DemoMaker demoMaker() {
-        return Inference::ensureDemo;
+        return demoMaker(BundledModel.ofInstallation());
+    }
+
+    /**
+     * The bundled model when it is installed (used in place, read-only; its model card names it and
+     * says whether it is trained). Otherwise the tiny random-weight CosyVoice3 model (what {@code
+     * ./studio model random --geometry tiny} writes) is made on first run, and the studio says why.
+     * It is written next to its final place and moved there at the end, so an interrupted first run
+     * never leaves half a model behind.
+     */
+    static ModelViewModel.DemoMaker demoMaker(BundledModel bundled) {
+        return folder -> {
+            if (bundled.present()) {
+                var card = bundled.card();
+                boolean trained = card.map(org.voicestudio.inference.loading.ModelCard::trained).orElse(false);
+                String label = card.map(c -> c.trained() ? c.name() : ModelViewModel.Demo.UNTRAINED)
+                        .orElse("Bundled model " + bundled.dir().getFileName() + " (no " + org.voicestudio.inference.loading.ModelCard.FILE + ")");
+                return new ModelViewModel.Demo(bundled.dir(), label, trained, null);
+            }
+            ensureDemo(folder);
+            return ModelViewModel.Demo.generated(folder, "Using an untrained demo model (random weights, its output is noise): " + bundled.absence());
+        };
+    }
+
+    /** Adds the bundled voices of {@code modelFolder} the library has not had yet. */
+    static StudioViewModel.Added addBundledVoices(Path modelFolder, Path library) throws IOException {
+        var outcome = org.voicestudio.voices.BundledVoices.addMissing(modelFolder, new VoiceLibrary(library));
+        return new StudioViewModel.Added(outcome.made(), describe(outcome));
+    }
+
+    private static String describe(org.voicestudio.voices.BundledVoices.Outcome outcome) {
+        if (outcome.made().isEmpty() && outcome.problems().isEmpty()) return null;
+        StringBuilder sb = new StringBuilder();
+        if (!outcome.made().isEmpty()) sb.append("Added the bundled voices ").append(String.join(", ", outcome.made()));
+        if (!outcome.problems().isEmpty()) {
+            sb.append(sb.isEmpty() ? "" : "; ").append("could not add ").append(String.join("; ", outcome.problems()));
+        }
+        return sb.toString();
     }
 
     public static void ensureDemo(Path folder) throws IOException {

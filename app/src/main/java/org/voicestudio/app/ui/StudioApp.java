@@ -71,6 +71,7 @@ public final class StudioApp extends Application {
                 Inference.loader(() -> self[0].voiceFolderProperty().get()), Inference.demoMaker(), dirs.demoModel(), new Random());
         self[0] = vm;
         vm.setVoiceMaking(Inference::voiceMaker, Inference::voiceMakingProblem);
+        vm.setBundledVoices(Inference::addBundledVoices);
         if (settingsProblem != null) vm.setStatus(settingsProblem);
         StudioWindow window = new StudioWindow(vm, executor);
         Scene scene = window.createScene(1600, 1000);

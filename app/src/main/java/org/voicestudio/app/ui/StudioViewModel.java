@@ -71,6 +71,8 @@ public final class StudioViewModel implements AutoCloseable {
         model.problemProperty().addListener(o -> updateSynthesizerProblem());
         model.loadingProperty().addListener(o -> updateSynthesizerProblem());
         model.problemProperty().addListener((o, old, now) -> { if (now != null) status.set(now); });
+        model.noticeProperty().addListener((o, old, now) -> { if (now != null) status.set(now); });
+        model.setOnDemoLoaded(this::addBundledVoices);
         model.setOnConfigured(p -> saveSettings(this.settings.withModelFolder(p)));
 
         voices.selectedProperty().addListener((o, old, now) -> {
@@ -142,15 +144,55 @@ public final class StudioViewModel implements AutoCloseable {
         this.voiceMakers = makers;
         this.voiceMakingProblem = problem;
         model.folderProperty().addListener(o -> updateNewVoiceProblem());
-        model.demoProperty().addListener(o -> updateNewVoiceProblem());
+        model.untrainedProperty().addListener(o -> updateNewVoiceProblem());
         updateNewVoiceProblem();
     }
 
     private void updateNewVoiceProblem() {
         Path folder = model.folderProperty().get();
         newVoiceProblem.set(folder == null ? "No model is loaded"
-                : model.demoProperty().get() ? "The untrained demo model cannot make voices; open a real model folder"
+                : model.untrainedProperty().get() ? "The untrained demo model cannot make voices; open a real model folder"
                 : voiceMakingProblem.apply(folder));
+    }
+
+    /** Adds a model folder's bundled voices to a library; worker thread. */
+    @FunctionalInterface
+    public interface BundledVoiceMaker {
+        Added addMissing(Path modelFolder, Path library) throws Exception;
+    }
+
+    /**
+     * What adding bundled voices did.
+     *
+     * @param made    names of the voices made now
+     * @param message what to tell the user, or null
+     */
+    public record Added(List<String> made, String message) {}
+
+    private BundledVoiceMaker bundledVoices;
+
+    /** How the demo model's bundled voices reach the library (once, on the first run that loads it). */
+    public void setBundledVoices(BundledVoiceMaker maker) { this.bundledVoices = maker; }
+
+    private void addBundledVoices(ModelViewModel.Demo demo) {
+        Path library = voiceFolder.get();
+        if (bundledVoices == null || library == null || !demo.trained()) return;
+        BundledVoiceMaker maker = bundledVoices;
+        submit(() -> {
+            Added added;
+            try {
+                added = maker.addMissing(demo.folder(), library);
+            } catch (Exception e) {
+                added = new Added(List.of(), "Could not add the bundled voices: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
+            }
+            Added a = added;
+            Platform.runLater(() -> {
+                if (a.message() != null) status.set(a.message());
+                // first run: start with a bundled voice rather than none
+                if (!a.made().isEmpty() && voices.selectedProperty().get() == VoiceItem.DEFAULT) pendingSelection = a.made().getFirst();
+                refreshVoices();
+            });
+        });
     }
 
     /** Why "New voice from recording…" cannot be used now, or null. */

@@ -149,8 +149,9 @@ public final class StudioWindow {
         model.setId("model-label");
         model.getStyleClass().add("model-badge");
         model.textProperty().bind(vm.model().labelProperty());
-        vm.model().demoProperty().addListener((o, old, demo) -> model.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("demo"), demo));
-        model.setTooltip(new Tooltip("The model every stage runs. The demo model has random weights, so it shows how the studio works but speaks noise."));
+        vm.model().untrainedProperty().addListener((o, old, untrained) -> model.pseudoClassStateChanged(javafx.css.PseudoClass.getPseudoClass("demo"), untrained));
+        model.setTooltip(new Tooltip("The model every stage runs. With none chosen, the studio uses the demo model bundled with it; "
+                + "when that is not installed, an untrained one with random weights, which shows how the studio works but speaks noise."));
         Button open = new Button("Open model folder…");
         open.setId("open-model");
         // the loaded model is closed when another replaces it, so not while a synthesis uses it

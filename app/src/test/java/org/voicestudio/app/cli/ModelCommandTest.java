@@ -53,9 +53,25 @@ class ModelCommandTest {
     void badArgumentsAndBrokenFoldersGiveClearErrors(@TempDir Path dir) {
         Run g = run("model", "random", "--geometry", "huge", "--out", dir.toString());
         assertNotEquals(0, g.exit());
-        assertTrue(g.err().contains("unknown geometry 'huge' (expected tiny or full)"), g.err());
+        assertTrue(g.err().contains("unknown geometry 'huge' (expected tiny, demo or full)"), g.err());
         Run i = run("model", "info", dir.toString());
         assertEquals(2, i.exit());
         assertTrue(i.err().startsWith("error: " + dir + ": missing cosyvoice3.yaml"), i.err());
+    }
+
+    @Test
+    void theDemoGeometryRoundTripsAndInfoPrintsItsIds(@TempDir Path dir) {
+        Path out = dir.resolve("demo");
+        Run w = run("model", "random", "--geometry", "demo", "--seed", "2", "--out", out.toString());
+        assertEquals(0, w.exit(), w.err());
+        Run r = run("model", "info", out.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Model card: Random CosyVoice3 (demo geometry) (random weights: it does not speak)"), r.out());
+        assertTrue(r.out().contains("LLM   Qwen2 6 layers, hidden 256, 4 heads x 64 (2 KV heads), MLP 768, text vocab 1305; speech vocab 712"), r.out());
+        assertTrue(r.out().contains("speech tokens: 512 codes; sos 512, eos 513, task_id 514, fill 515; stop ids 512..711"), r.out());
+        assertTrue(r.out().contains("text tokenizer: 1305 ids = embedding rows; <|endofprompt|> = 1027"), r.out());
+        assertTrue(r.out().contains("Flow  pre-lookahead 256 channels (3 tokens); DiT 6 blocks, dim 192, 3 heads x 64, ff x2"), r.out());
+        assertTrue(r.out().contains("HiFT  base 128 channels, upsample [8, 5, 3] x iSTFT hop 4 = 480 samples per mel frame, F0 cond 128"), r.out());
+        assertTrue(r.out().matches("(?s).*MISSING +CosyVoice-BlankEN/model\\.safetensors.*"), r.out());
     }
 }

@@ -83,4 +83,36 @@ class SynthCommandTest {
         assertTrue(r.err().contains("tokenizer") && r.err().contains("--text-ids"), r.err());
         assertFalse(Files.exists(dir.resolve("x.wav")));
     }
+
+    @Test
+    void withoutModelTheBundledOneSpeaksInItsBundledVoice(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("VOICESTUDIO_MODEL") == null, "VOICESTUDIO_MODEL is set: it is the default model");
+        Path model = dir.resolve("install").resolve(org.voicestudio.app.BundledModel.RELATIVE);
+        org.voicestudio.inference.testing.DemoModels.standIn(model, 4);
+        org.voicestudio.inference.testing.DemoModels.addVoice(model, "es-lucia", "Lucía", "es", "Hola, me llamo Lucía.");
+        String before = System.getProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY);
+        System.setProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY, dir.resolve("install").toString());
+        try {
+            Path wav = dir.resolve("out.wav");
+            Cli.Run r = Cli.studio("synth", "--library", dir.resolve("lib").toString(), "--voice", "Lucía", "--text", "Son 2.", "--lang", "es", "--out", wav.toString());
+            assertEquals(0, r.exit(), r.err() + r.out());
+            assertTrue(r.out().contains("normalized: ") && r.out().contains("dos"), r.out());
+            assertTrue(r.out().contains("added the bundled voices Lucía"), r.out());
+            assertTrue(WavIo.read(wav).samples().length > 0);
+            assertTrue(Files.isRegularFile(dir.resolve("lib").resolve(new org.voicestudio.voices.VoiceLibrary(dir.resolve("lib")).fileFor("Lucía").getFileName())));
+        } finally {
+            if (before == null) System.clearProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY);
+            else System.setProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY, before);
+        }
+        Path elsewhere = dir.resolve("empty");
+        System.setProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY, elsewhere.toString());
+        try {
+            Cli.Run r = Cli.studio("synth", "--voice", "x", "--text-ids", "1", "--out", dir.resolve("y.wav").toString());
+            assertNotEquals(0, r.exit());
+            assertTrue(r.err().contains("which model? pass --model DIR") && r.err().contains("the bundled model is not installed"), r.err());
+        } finally {
+            if (before == null) System.clearProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY);
+            else System.setProperty(org.voicestudio.app.BundledModel.HOME_PROPERTY, before);
+        }
+    }
 }

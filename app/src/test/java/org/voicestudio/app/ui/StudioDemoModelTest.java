@@ -44,7 +44,7 @@ class StudioDemoModelTest {
         executor = StudioApp.newExecutor();
         Player silent = new Player(f -> { throw new LineUnavailableException("headless test"); });
         vm = new StudioViewModel(executor, dir.resolve("config/settings.json"), Settings.DEFAULTS, silent,
-                Inference.loader(() -> dir.resolve("data/voices")), Inference.demoMaker(), dir.resolve("data/models/cv3-tiny-random"), new Random(3));
+                Inference.loader(() -> dir.resolve("data/voices")), Inference.demoMaker(new org.voicestudio.app.BundledModel(dir.resolve("not-installed"))), dir.resolve("data/models/cv3-tiny-random"), new Random(3));
         vm.setVoiceMaking(Inference::voiceMaker, Inference::voiceMakingProblem);
         stage.setScene(new StudioWindow(vm, executor).createScene(1400, 900));
         stage.show();
@@ -61,6 +61,7 @@ class StudioDemoModelTest {
     void aFreshStudioSynthesizesWithTheDemoModelAndExports(FxRobot robot) throws Exception {
         FxThread.await(() -> vm.synthesis().synthesizerProperty().get() != null, 60_000, "the demo model");
         assertEquals("Untrained demo model — output is noise", robot.lookup("#model-label").queryAs(Label.class).getText());
+        assertTrue(vm.model().noticeProperty().get().contains("the bundled model is not installed"), vm.model().noticeProperty().get());
         FxThread.await(() -> vm.engines().selection().isPresent(), 30_000, "engines for every stage");
         assertTrue(robot.lookup("#new-voice").queryButton().isDisabled());
         assertEquals("The untrained demo model cannot make voices; open a real model folder", vm.newVoiceProblemProperty().get());

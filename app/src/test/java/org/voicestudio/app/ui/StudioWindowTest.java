@@ -53,7 +53,7 @@ class StudioWindowTest {
         executor = StudioApp.newExecutor();
         Player silent = new Player(f -> { throw new LineUnavailableException("headless test"); });
         vm = new StudioViewModel(executor, dir.resolve("settings.json"), Settings.DEFAULTS, silent,
-                folder -> synth, folder -> { }, dir.resolve("demo"), new Random(5));
+                folder -> synth, folder -> org.voicestudio.app.ui.model.ModelViewModel.Demo.generated(folder, null), dir.resolve("demo"), new Random(5));
         StudioWindow window = new StudioWindow(vm, executor);
         stage.setScene(window.createScene(1400, 900));
         stage.show();

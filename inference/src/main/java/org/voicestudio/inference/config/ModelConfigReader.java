@@ -40,6 +40,14 @@ public final class ModelConfigReader {
         return parse(readText(dir, YAML), readText(dir, QWEN_CONFIG));
     }
 
+    /**
+     * {@code llm.speech_token_size} of {@code dir/cosyvoice3.yaml} alone (the speech codebook size the
+     * speech tokenizer must stay below), for callers that need no more of the configuration.
+     */
+    public static int speechTokenSize(Path dir) throws IOException {
+        return HyperYaml.parse(readText(dir, YAML), YAML).intAt("llm.speech_token_size");
+    }
+
     private static String readText(Path dir, String name) throws IOException {
         try {
             return Files.readString(dir.resolve(name), StandardCharsets.UTF_8);

@@ -39,7 +39,8 @@ public record Prefill(List<Segment> segments) {
      */
     public static Prefill of(LlmConfig config, int[] textIds, int[] promptSpeechTokens) {
         checkRange("text id", textIds, config.textVocabSize(), "embed_tokens rows (text vocab)");
-        checkRange("prompt speech token", promptSpeechTokens, config.speechTokenSize(), "speech_token_size (FSQ codes)");
+        checkRange("prompt speech token", promptSpeechTokens, config.speechTokenSize(),
+                "speech_token_size (this model's speech codes; a voice made with another model's speech tokenizer does not fit it: make the voice again with this model)");
         return new Prefill(List.of(
                 new SpeechRows(new int[] {config.sosId()}),
                 new TextRows(textIds.clone()),

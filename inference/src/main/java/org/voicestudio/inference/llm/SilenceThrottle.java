@@ -25,8 +25,15 @@ public final class SilenceThrottle {
         this.maxRun = maxRun;
     }
 
-    public static SilenceThrottle cosyVoice3() {
-        return new SilenceThrottle(COSYVOICE3_SILENT_TOKENS, MAX_SILENT_TOKENS);
+    /**
+     * The official throttle for a model with {@code speechTokenSize} speech codes: the official
+     * silent ids that are codes of this model (all of them for the 6561 FSQ codes; the trained demo
+     * model with 512 codes puts its silence at the seven ids below 512, by contract, and never
+     * produces the others).
+     */
+    public static SilenceThrottle cosyVoice3(int speechTokenSize) {
+        if (speechTokenSize < 1) throw new IllegalArgumentException("speech_token_size must be positive, got " + speechTokenSize);
+        return new SilenceThrottle(java.util.Arrays.stream(COSYVOICE3_SILENT_TOKENS).filter(t -> t < speechTokenSize).toArray(), MAX_SILENT_TOKENS);
     }
 
     public boolean isSilent(int token) {

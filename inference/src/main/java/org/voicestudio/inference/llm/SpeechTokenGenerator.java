@@ -70,7 +70,7 @@ public final class SpeechTokenGenerator {
      */
     public GenerationResult generate(LlmRequest request, TokenBudget budget, RasSampler sampler, SpeechTokenSink sink,
                                      Consumer<StageEvent> events, BooleanSupplier cancel) throws InterruptedException {
-        SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
+        SilenceThrottle throttle = SilenceThrottle.cosyVoice3(llm.speechTokenSize());
         int[] out = new int[Math.min(budget.maxTokens(), 4096)];
         int count = 0, forwarded = 0;
         StopReason reason = budget instanceof TokenBudget.Fixed ? StopReason.BUDGET_USED : StopReason.MAX_TOKENS;

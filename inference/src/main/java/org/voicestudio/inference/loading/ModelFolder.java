@@ -42,7 +42,8 @@ public final class ModelFolder implements AutoCloseable {
             new FileSpec(CheckpointLayout.QWEN_SAFETENSORS, false, "HF copy of the backbone weights (llm.pt overrides them)"),
             new FileSpec("CosyVoice-BlankEN/vocab.json", false, "text tokenizer vocabulary"),
             new FileSpec("CosyVoice-BlankEN/merges.txt", false, "text tokenizer merges"),
-            new FileSpec("CosyVoice-BlankEN/tokenizer_config.json", false, "text tokenizer settings"));
+            new FileSpec("CosyVoice-BlankEN/tokenizer_config.json", false, "text tokenizer settings"),
+            new FileSpec(ModelCard.FILE, false, "model card: name, and whether the weights are trained"));
 
     /** Problems listed in one exception message at most. */
     private static final int MAX_LISTED = 20;

@@ -24,28 +24,42 @@ import java.util.SplittableRandom;
 /**
  * Writes a complete CosyVoice3 model folder with random weights in the official layout: the
  * official {@code cosyvoice3.yaml} with the chosen sizes, {@code CosyVoice-BlankEN/config.json}
- * and {@code model.safetensors}, and {@code llm.pt}, {@code flow.pt}, {@code hift.pt} written by
+ * and {@code model.safetensors} (the demo geometry: a stand-in BPE tokenizer instead), and {@code llm.pt}, {@code flow.pt}, {@code hift.pt} written by
  * {@link PtWriter} from the {@link CheckpointLayout} (weight norms stored as parametrisations, the
  * LM head tied to the text embedding). Weights are streamed to disk, deterministic per seed and
  * key. The ONNX speaker encoder and speech tokenizer cannot be generated here; the folder's
- * {@code README.txt} says so.
+ * {@code MODEL_CARD.md} says so (and marks the weights random).
  */
 public final class RandomModel {
 
-    /** The sizes that differ between model variants; everything else is the official yaml. */
+    /**
+     * The sizes that differ between model variants; everything else is the official yaml.
+     *
+     * @param bundledLayout the folder looks like the shipped demo model: a byte-level BPE tokenizer in
+     *                      {@code CosyVoice-BlankEN/} ({@link StandInTokenizer}) and no HF copy of the
+     *                      backbone ({@code model.safetensors}); {@code textVocabSize} is that tokenizer's size
+     */
     public record Geometry(String name, int hiddenSize, int numLayers, int numHeads, int numKvHeads, int intermediateSize,
-                           int textVocabSize, int preLookaheadChannels, int ditDim, int ditDepth, int ditHeads, int ditDimHead,
-                           int hiftBaseChannels, int f0CondChannels) {
+                           int textVocabSize, int speechTokenSize, int preLookaheadChannels, int ditDim, int ditDepth, int ditHeads,
+                           int ditDimHead, int hiftBaseChannels, int f0CondChannels, boolean bundledLayout) {
         /** The golden fixture cv3-tiny's sizes. */
-        public static final Geometry TINY = new Geometry("tiny", 64, 2, 4, 2, 128, 1000, 64, 64, 2, 4, 16, 32, 32);
+        public static final Geometry TINY = new Geometry("tiny", 64, 2, 4, 2, 128, 1000, 6561, 64, 64, 2, 4, 16, 32, 32, false);
         /** Fun-CosyVoice3-0.5B (reference §3.1, §4.3, §5). */
-        public static final Geometry FULL = new Geometry("full", 896, 24, 14, 2, 4864, 151936, 1024, 1024, 22, 16, 64, 512, 512);
+        public static final Geometry FULL = new Geometry("full", 896, 24, 14, 2, 4864, 151936, 6561, 1024, 1024, 22, 16, 64, 512, 512, false);
+        /**
+         * The shipped demo model's sizes (issue 8 contract): Qwen2 256 x 6 layers, 4 heads x 64, 2 KV
+         * heads, MLP 768; 512 speech tokens (712 speech rows); DiT 192 x 6, 3 heads x 64; pre-lookahead
+         * 256; HiFT base 128, F0 cond 128; a 1024-entry byte-level BPE.
+         */
+        public static final Geometry DEMO = new Geometry("demo", 256, 6, 4, 2, 768, StandInTokenizer.textVocabSize(), 512,
+                256, 192, 6, 3, 64, 128, 128, true);
 
         public static Geometry named(String name) {
             return switch (name) {
                 case "tiny" -> TINY;
                 case "full" -> FULL;
-                default -> throw new IllegalArgumentException("unknown geometry '" + name + "' (expected tiny or full)");
+                case "demo" -> DEMO;
+                default -> throw new IllegalArgumentException("unknown geometry '" + name + "' (expected tiny, demo or full)");
             };
         }
 
@@ -56,6 +70,7 @@ public final class RandomModel {
                     + "# FunAudioLLM/CosyVoice; only the sizes below come from the geometry.\n";
             return template().replace("${header}", header)
                     .replace("${hidden_size}", Integer.toString(hiddenSize))
+                    .replace("${speech_token_size}", Integer.toString(speechTokenSize))
                     .replace("${pre_lookahead_channels}", Integer.toString(preLookaheadChannels))
                     .replace("${dit_dim}", Integer.toString(ditDim))
                     .replace("${dit_depth}", Integer.toString(ditDepth))
@@ -67,7 +82,8 @@ public final class RandomModel {
 
         /** {@code CosyVoice-BlankEN/config.json} in the transformers 4.x key set of the real BlankEN. */
         public String qwenConfigJson(DType dtype) {
-            int special = textVocabSize > QWEN_ENDOFTEXT ? QWEN_ENDOFTEXT : textVocabSize - 1;
+            int special = bundledLayout ? StandInTokenizer.BASE_VOCAB  // its <|endoftext|>
+                    : textVocabSize > QWEN_ENDOFTEXT ? QWEN_ENDOFTEXT : textVocabSize - 1;
             return """
                     {
                       "architectures": [
@@ -145,6 +161,13 @@ public final class RandomModel {
             }
         }
         Files.createDirectories(dir.resolve("CosyVoice-BlankEN"));
+        if (geometry.bundledLayout()) {
+            progress.accept("CosyVoice-BlankEN/vocab.json");
+            int size = StandInTokenizer.write(dir.resolve("CosyVoice-BlankEN"));
+            if (size != geometry.textVocabSize()) {
+                throw new IllegalStateException("geometry " + geometry.name() + " says text vocab " + geometry.textVocabSize() + " but its tokenizer has " + size);
+            }
+        }
         Files.writeString(dir.resolve(ModelConfigReader.YAML), geometry.yaml());
         Files.writeString(dir.resolve(ModelConfigReader.QWEN_CONFIG), geometry.qwenConfigJson(dtype));
         ModelConfig config = ModelConfigReader.read(dir);
@@ -153,6 +176,12 @@ public final class RandomModel {
             progress.accept(f.file());
             writeCheckpoint(dir, f, seed, f == layout.hift() ? DType.F32 : dtype);
         }
+        if (!geometry.bundledLayout()) writeQwenSafetensors(dir, layout, progress);
+        Files.writeString(dir.resolve(ModelCard.FILE), modelCard(geometry, seed, dtype));
+        return config;
+    }
+
+    private static void writeQwenSafetensors(Path dir, CheckpointLayout layout, java.util.function.Consumer<String> progress) throws IOException {
         progress.accept(CheckpointLayout.QWEN_SAFETENSORS);
         // the HF copy equals llm.pt's backbone (as in the official folder); streamed from the mapping
         try (StateDict llm = PtReader.readStateDict(dir.resolve(CheckpointLayout.LLM))) {
@@ -162,12 +191,17 @@ public final class RandomModel {
             }
             SafeTensors.write(dir.resolve(CheckpointLayout.QWEN_SAFETENSORS), qwen, Map.of("format", "pt"));
         }
-        Files.writeString(dir.resolve("README.txt"), readme(geometry, seed, dtype));
-        return config;
     }
 
-    private static String readme(Geometry g, long seed, DType dtype) {
+    /** The folder's {@link ModelCard}: marked {@code weights: random}, so the studio never calls it a trained model. */
+    private static String modelCard(Geometry g, long seed, DType dtype) {
         return """
+                ---
+                name: Random CosyVoice3 (%s geometry)
+                weights: random
+                ---
+                # Random-weight CosyVoice3 folder
+
                 CosyVoice3 model folder with RANDOM weights (geometry '%s', seed %d, %s), written by
                 `./studio model random`. It has the official layout, keys and shapes, so every loader and
                 engine can be exercised on it, but it does not speak: the audio is noise.
@@ -182,7 +216,11 @@ public final class RandomModel {
                 other Linear/Conv weights and biases U(+-1/sqrt(fan_in)) (PyTorch's default); embeddings
                 N(0, 1); weight-norm gains U(0.45, 0.70); Snake alpha U(0.5, 1.5); rotary inv_freq exact.
                 hift.pt is float32 regardless of the chosen dtype.
-                """.formatted(g.name(), seed, dtype == DType.BF16 ? "bfloat16" : "float32");
+                """.formatted(g.name(), g.name(), seed, dtype == DType.BF16 ? "bfloat16" : "float32",
+                g.bundledLayout() ? "CosyVoice-BlankEN holds a stand-in byte-level BPE (vocab.json, merges.txt,\n"
+                        + "tokenizer_config.json; its merges are not learned) and no model.safetensors, like the shipped demo model."
+                        : "The text tokenizer files of CosyVoice-BlankEN (vocab.json, merges.txt,\n"
+                        + "tokenizer_config.json) are not included either.");
     }
 
     /**

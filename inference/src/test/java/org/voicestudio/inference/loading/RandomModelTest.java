@@ -67,8 +67,11 @@ class RandomModelTest {
             assertEquals(false, present.get("campplus.onnx"));
             assertEquals(false, present.get("speech_tokenizer_v3.onnx"));
         }
-        String readme = Files.readString(dir.resolve("README.txt"));
+        String readme = Files.readString(dir.resolve("MODEL_CARD.md"));
         assertTrue(readme.contains("campplus.onnx") && readme.contains("speech_tokenizer_v3.onnx") && readme.contains("cannot be generated"));
+        ModelCard card = ModelCard.read(dir).orElseThrow();
+        assertFalse(card.trained(), "a random folder's card says so");
+        assertEquals("Random CosyVoice3 (tiny geometry)", card.name());
         String yaml = Files.readString(dir.resolve("cosyvoice3.yaml"));
         String golden = Files.readString(Golden.tinyModel().resolve("cosyvoice3.yaml"));
         assertEquals(golden.substring(golden.indexOf("# set random seed")), yaml.substring(yaml.indexOf("# set random seed")),
@@ -148,5 +151,33 @@ class RandomModelTest {
         assertEquals((short) 0x3f80, RandomModel.bf16(Float.intBitsToFloat(0x3f808000)), "tie goes to the even 0x3f80");
         assertEquals((short) 0x3f82, RandomModel.bf16(Float.intBitsToFloat(0x3f818000)), "tie goes to the even 0x3f82");
         assertEquals((short) 0x3f81, RandomModel.bf16(Float.intBitsToFloat(0x3f808001)));
+    }
+
+    @Test
+    void theDemoGeometryHasTheContractSizesAndLoadsWithoutAnHfCopy(@TempDir Path dir) throws Exception {
+        List<String> progress = new java.util.ArrayList<>();
+        RandomModel.write(dir, RandomModel.Geometry.DEMO, 1, DType.F32, false, progress::add);
+        assertEquals(List.of("CosyVoice-BlankEN/vocab.json", "llm.pt", "flow.pt", "hift.pt"), progress);
+        assertFalse(Files.exists(dir.resolve("CosyVoice-BlankEN/model.safetensors")), "the shipped layout has no HF copy");
+        try (ModelFolder folder = ModelFolder.open(dir)) {
+            var c = folder.config();
+            var l = c.llm();
+            assertEquals(List.of(256, 6, 4, 2, 64, 768), List.of(l.hiddenSize(), l.numLayers(), l.numHeads(), l.numKvHeads(), l.headDim(), l.intermediateSize()));
+            assertEquals(List.of(512, 712, 512, 513, 514, 515), List.of(l.speechTokenSize(), l.speechVocabSize(), l.sosId(), l.eosId(), l.taskId(), l.fillId()));
+            assertEquals(1024 + 3 + 278, l.textVocabSize());
+            var f = c.flow();
+            assertEquals(List.of(512, 80, 256, 3, 192, 6, 3, 64, 2, 50), List.of(f.vocabSize(), f.outputSize(), f.preLookaheadChannels(), f.preLookaheadLen(),
+                    f.ditDim(), f.ditDepth(), f.ditHeads(), f.ditDimHead(), f.ditFfMult(), f.staticChunkSize()));
+            var h = c.hift();
+            assertEquals(List.of(128, 128, 8, 16, 4, 480), List.of(h.baseChannels(), h.f0CondChannels(), h.nbHarmonics(), h.istftNFft(), h.istftHopLen(), h.samplesPerFrame()));
+            StateDict llm = folder.llmWeights();
+            assertArrayEquals(new long[] {712, 256}, llm.get("speech_embedding.weight").shape());
+            assertArrayEquals(new long[] {712, 256}, llm.get("llm_decoder.weight").shape());
+            assertArrayEquals(new long[] {1305, 256}, llm.get("llm.model.model.embed_tokens.weight").shape());
+            assertArrayEquals(new long[] {512, 80}, folder.flowWeights().get("input_embedding.weight").shape());
+        }
+        ModelCard card = ModelCard.read(dir).orElseThrow();
+        assertFalse(card.trained());
+        assertTrue(Files.readString(dir.resolve("CosyVoice-BlankEN/config.json")).contains("\"bos_token_id\": 1024"), "<|endoftext|> of the stand-in BPE");
     }
 }

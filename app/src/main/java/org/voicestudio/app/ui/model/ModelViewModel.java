@@ -15,8 +15,9 @@ import java.util.function.Consumer;
 
 /**
  * Which model the studio runs and whether it is loaded. With no model folder configured the studio
- * uses the untrained demo model made on first run (its output is noise, and the window says so);
- * opening a real folder validates it with the loader's own messages before switching.
+ * uses the demo model: the bundled one when it is installed (its model card names it), else an
+ * untrained one made on first run (its output is noise, and the window says so); opening a real
+ * folder validates it with the loader's own messages before switching.
  * Loading runs on the studio's executor. FX thread only.
  */
 public final class ModelViewModel {
@@ -26,10 +27,25 @@ public final class ModelViewModel {
         Synthesizer open(Path modelFolder) throws Exception;
     }
 
-    /** Makes the untrained demo model in {@code folder} if it is not there yet; worker thread. */
+    /** The demo model to use: the bundled one, or an untrained one it makes in {@code folder}; worker thread. */
     @FunctionalInterface
     public interface DemoMaker {
-        void ensure(Path folder) throws Exception;
+        Demo ensure(Path folder) throws Exception;
+    }
+
+    /**
+     * The demo model in use.
+     *
+     * @param folder  its folder
+     * @param label   what the window shows for it
+     * @param trained whether it speaks (its model card says so); an untrained one cannot make voices
+     * @param note    why this one is used (e.g. the bundled model is not installed), or null
+     */
+    public record Demo(Path folder, String label, boolean trained, String note) {
+        public static final String UNTRAINED = "Untrained demo model — output is noise";
+
+        /** The untrained model generated in {@code folder}. */
+        public static Demo generated(Path folder, String note) { return new Demo(folder, UNTRAINED, false, note); }
     }
 
     private final ExecutorService executor;
@@ -38,9 +54,13 @@ public final class ModelViewModel {
     private final Path demoFolder;
     private final ReadOnlyObjectWrapper<Path> folder = new ReadOnlyObjectWrapper<>();
     private final ReadOnlyBooleanWrapper demo = new ReadOnlyBooleanWrapper();
+    private final ReadOnlyBooleanWrapper untrained = new ReadOnlyBooleanWrapper();
+    private Demo currentDemo;
+    private Consumer<Demo> onDemoLoaded = d -> {};
     private final ReadOnlyBooleanWrapper loading = new ReadOnlyBooleanWrapper();
     private final ReadOnlyStringWrapper label = new ReadOnlyStringWrapper("No model");
     private final ReadOnlyStringWrapper problem = new ReadOnlyStringWrapper();
+    private final ReadOnlyStringWrapper notice = new ReadOnlyStringWrapper();
     private final ReadOnlyObjectWrapper<Synthesizer> synthesizer = new ReadOnlyObjectWrapper<>();
     private Consumer<Path> onConfigured = p -> {};
     private int generation;
@@ -55,21 +75,32 @@ public final class ModelViewModel {
     /** Told the folder a user chose once it loaded (null = the demo model), to persist it. */
     public void setOnConfigured(Consumer<Path> c) { onConfigured = c; }
 
+    /** Told when a demo model has loaded (e.g. to add its bundled voices to the library). */
+    public void setOnDemoLoaded(Consumer<Demo> c) { onDemoLoaded = c; }
+
     /** Loads {@code configured}, or the demo model when null. */
     public void load(Path configured) {
         boolean isDemo = configured == null;
-        Path target = isDemo ? demoFolder : configured;
         int gen = ++generation;
         loading.set(true);
         problem.set(null);
-        label.set(isDemo ? "Preparing the demo model…" : "Loading " + target.getFileName() + "…");
+        label.set(isDemo ? "Preparing the demo model…" : "Loading " + configured.getFileName() + "…");
         executor.execute(() -> {
+            Demo d = null;
+            Path target = configured;
             try {
-                if (isDemo) demoMaker.ensure(target);
+                if (isDemo) {
+                    d = demoMaker.ensure(demoFolder);
+                    target = d.folder();
+                }
                 Synthesizer s = loader.open(target);
-                Platform.runLater(() -> loaded(gen, target, isDemo, s, null));
-            } catch (Throwable t) {
-                Platform.runLater(() -> loaded(gen, target, isDemo, null, t));
+                Demo loadedDemo = d;
+                Path t = target;
+                Platform.runLater(() -> loaded(gen, t, loadedDemo, s, null));
+            } catch (Throwable e) {
+                Demo failedDemo = d != null ? d : isDemo ? Demo.generated(demoFolder, null) : null;
+                Path t = target != null ? target : demoFolder;
+                Platform.runLater(() -> loaded(gen, t, failedDemo, null, e));
             }
         });
     }
@@ -78,7 +109,7 @@ public final class ModelViewModel {
     public void open(Path chosen) {
         Synthesizer keep = synthesizer.get();
         Path keepFolder = folder.get();
-        boolean keepDemo = demo.get();
+        Demo keepDemo = demo.get() ? currentDemo : null;
         int gen = ++generation;
         loading.set(true);
         label.set("Checking " + chosen.getFileName() + "…");
@@ -86,7 +117,7 @@ public final class ModelViewModel {
             try {
                 Synthesizer s = loader.open(chosen);
                 Platform.runLater(() -> {
-                    loaded(gen, chosen, false, s, null);
+                    loaded(gen, chosen, null, s, null);
                     if (gen == generation) onConfigured.accept(chosen);
                 });
             } catch (Throwable t) {
@@ -95,7 +126,7 @@ public final class ModelViewModel {
                     loading.set(false);
                     synthesizer.set(keep);
                     folder.set(keepFolder);
-                    demo.set(keepDemo);
+                    setDemo(keepDemo);
                     label.set(describe(keepFolder, keepDemo, keep != null));
                     problem.set("Cannot use " + chosen + ": " + message(t));
                 });
@@ -109,16 +140,24 @@ public final class ModelViewModel {
         onConfigured.accept(null);
     }
 
-    private void loaded(int gen, Path target, boolean isDemo, Synthesizer s, Throwable error) {
+    private void loaded(int gen, Path target, Demo d, Synthesizer s, Throwable error) {
         if (gen != generation) { release(s); return; } // a newer load won
         loading.set(false);
         Synthesizer old = synthesizer.get();
         if (old != null && old != s) release(old); // the window allows switching only while no synthesis runs
         folder.set(target);
-        demo.set(isDemo);
+        setDemo(d);
         synthesizer.set(s);
-        label.set(describe(target, isDemo, s != null));
-        problem.set(error == null ? null : (isDemo ? "Demo model: " : "Cannot load " + target + ": ") + message(error));
+        label.set(describe(target, d, s != null));
+        problem.set(error == null ? null : (d != null ? "Demo model: " : "Cannot load " + target + ": ") + message(error));
+        notice.set(error == null && d != null ? d.note() : null);
+        if (error == null && d != null) onDemoLoaded.accept(d);
+    }
+
+    private void setDemo(Demo d) {
+        currentDemo = d;
+        demo.set(d != null);
+        untrained.set(d != null && !d.trained());
     }
 
     /** Closes a synthesizer's native resources (models, tokenizer) off the FX thread. */
@@ -140,9 +179,9 @@ public final class ModelViewModel {
         }
     }
 
-    private static String describe(Path target, boolean isDemo, boolean ok) {
+    private static String describe(Path target, Demo d, boolean ok) {
         if (target == null) return "No model";
-        if (isDemo) return "Untrained demo model — output is noise";
+        if (d != null) return d.label();
         return (ok ? "" : "Not loaded: ") + target.getFileName();
     }
 
@@ -157,15 +196,22 @@ public final class ModelViewModel {
 
     public ReadOnlyObjectProperty<Path> folderProperty() { return folder.getReadOnlyProperty(); }
 
+    /** True while the demo model (bundled or generated) is in use rather than a folder the user chose. */
     public ReadOnlyBooleanProperty demoProperty() { return demo.getReadOnlyProperty(); }
+
+    /** True while the demo model in use is an untrained one (it speaks noise and cannot make voices). */
+    public ReadOnlyBooleanProperty untrainedProperty() { return untrained.getReadOnlyProperty(); }
 
     public ReadOnlyBooleanProperty loadingProperty() { return loading.getReadOnlyProperty(); }
 
-    /** "Untrained demo model — output is noise", "Fun-CosyVoice3-0.5B", ... */
+    /** "Untrained demo model — output is noise", the bundled model's card name, "Fun-CosyVoice3-0.5B", ... */
     public ReadOnlyStringProperty labelProperty() { return label.getReadOnlyProperty(); }
 
     /** Why the last load or open failed, in words; null when fine. */
     public ReadOnlyStringProperty problemProperty() { return problem.getReadOnlyProperty(); }
+
+    /** Something worth telling about the model that loaded (why the generated demo model is used); null when nothing. */
+    public ReadOnlyStringProperty noticeProperty() { return notice.getReadOnlyProperty(); }
 
     public ReadOnlyObjectProperty<Synthesizer> synthesizerProperty() { return synthesizer.getReadOnlyProperty(); }
 }

@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import org.voicestudio.inference.config.ModelConfigReader;
 import org.voicestudio.inference.frontend.SpeechTokenizer;
 
 import java.io.IOException;
@@ -16,18 +17,21 @@ import java.util.Map;
 
 /**
  * {@code speech_tokenizer_v3.onnx} on ONNX Runtime: input 0 = log-mel (1, 128, T) float32,
- * input 1 = length [T] int32 → output 0 int64 tokens, flattened (reference §2.4).
+ * input 1 = length [T] int32 → output 0 int64 tokens, flattened (reference §2.4). Tokens must be
+ * codes of the model ({@code [0, speech_token_size)}: 6561 FSQ codes officially, 512 for the demo model).
  */
 public final class S3SpeechTokenizer implements SpeechTokenizer {
     public static final String FILE = "speech_tokenizer_v3.onnx";
-    private static final int SPEECH_VOCAB = 6561;
-
     private final OrtSession session;
     private final List<String> inputs;
     private final Path model;
+    private final int speechTokenSize;
 
-    public S3SpeechTokenizer(Path model) throws IOException {
+    /** @param speechTokenSize the model's {@code speech_token_size}: every token must lie below it */
+    public S3SpeechTokenizer(Path model, int speechTokenSize) throws IOException {
+        if (speechTokenSize < 1) throw new IllegalArgumentException("speech_token_size must be positive, got " + speechTokenSize);
         this.model = model;
+        this.speechTokenSize = speechTokenSize;
         this.session = OrtSessions.open(model);
         try {
             this.inputs = OrtSessions.inputs(session, 2, model);
@@ -37,7 +41,10 @@ public final class S3SpeechTokenizer implements SpeechTokenizer {
         }
     }
 
-    public static S3SpeechTokenizer forModel(Path modelDir) throws IOException { return new S3SpeechTokenizer(modelDir.resolve(FILE)); }
+    /** The tokenizer of a model folder; its codebook size is {@code llm.speech_token_size} of the folder's {@code cosyvoice3.yaml}. */
+    public static S3SpeechTokenizer forModel(Path modelDir) throws IOException {
+        return new S3SpeechTokenizer(modelDir.resolve(FILE), ModelConfigReader.speechTokenSize(modelDir));
+    }
 
     @Override
     public int[] tokenize(float[] logMel, int frames) {
@@ -55,7 +62,10 @@ public final class S3SpeechTokenizer implements SpeechTokenizer {
             int[] tokens = new int[lb.remaining()];
             for (int i = 0; i < tokens.length; i++) {
                 long t = lb.get();
-                if (t < 0 || t >= SPEECH_VOCAB) throw new IllegalStateException(model + ": token " + t + " outside [0, " + SPEECH_VOCAB + ")");
+                if (t < 0 || t >= speechTokenSize) {
+                    throw new IllegalStateException(model + ": token " + t + " outside [0, " + speechTokenSize + "), the model's speech_token_size"
+                            + " (does this speech tokenizer belong to another model?)");
+                }
                 tokens[i] = (int) t;
             }
             return tokens;

@@ -44,4 +44,14 @@ class PromptEncodersTest {
         java.io.IOException missing = assertThrows(java.io.IOException.class, () -> CampPlusEncoder.forModel(java.nio.file.Path.of("/nonexistent")));
         assertTrue(missing.getMessage().contains("campplus.onnx"), missing.getMessage());
     }
+
+    @Test
+    void tokensBeyondTheModelsCodebookAreRefused() throws Exception {
+        Tensor mel = Golden.tensor("fe_whisper_logmel");
+        int max = java.util.Arrays.stream(Golden.tensor("fe_speech_tokens").toInts()).max().orElseThrow();
+        try (S3SpeechTokenizer tok = new S3SpeechTokenizer(Golden.tinyModel().resolve(S3SpeechTokenizer.FILE), max)) {
+            var e = assertThrows(IllegalStateException.class, () -> tok.tokenize(mel.toFloats(), (int) mel.dim(2)));
+            assertTrue(e.getMessage().contains("outside [0, " + max + "), the model's speech_token_size"), e.getMessage());
+        }
+    }
 }

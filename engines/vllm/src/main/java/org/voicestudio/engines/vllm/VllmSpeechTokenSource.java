@@ -61,7 +61,7 @@ public final class VllmSpeechTokenSource implements SpeechTokenSource {
         LlmRequest request = new LlmRequest(promptTextIds, textIds, promptSpeechTokens);
         TokenBudget.UntilStop budget = request.defaultBudget();
         int[] prompt = vocab.prompt(request.textIds(), promptSpeechTokens);
-        SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
+        SilenceThrottle throttle = SilenceThrottle.cosyVoice3(vocab.speechTokenSize());
         AtomicReference<InputStream> open = new AtomicReference<>();
         long[] stepStart = {System.nanoTime()};
         int[] index = {0};

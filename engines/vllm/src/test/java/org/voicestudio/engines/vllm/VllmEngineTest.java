@@ -69,26 +69,59 @@ class VllmEngineTest {
 
     /** Greedy decode on the DJL engine with the same length rules and throttle as the server path. */
     private static List<Integer> djlGreedy() {
-        LlmRequest request = new LlmRequest(PROMPT_TEXT, TEXT, PROMPT_SPEECH);
+        return djlGreedy(tiny, vocab, PROMPT_TEXT, TEXT, PROMPT_SPEECH);
+    }
+
+    static List<Integer> djlGreedy(ModelFolder model, SpeechVocabulary v, int[] promptText, int[] text, int[] promptSpeech) {
+        LlmRequest request = new LlmRequest(promptText, text, promptSpeech);
         TokenBudget.UntilStop budget = request.defaultBudget();
-        SilenceThrottle throttle = SilenceThrottle.cosyVoice3();
+        SilenceThrottle throttle = SilenceThrottle.cosyVoice3(v.speechTokenSize());
+        int firstStop = v.speechTokenSize();
         List<Integer> out = new ArrayList<>();
-        try (DjlSpeechLanguageModel lm = new DjlSpeechLanguageModel(tiny);
-             LmSession s = lm.start(request.textIds(), PROMPT_SPEECH)) {
+        try (DjlSpeechLanguageModel lm = new DjlSpeechLanguageModel(model);
+             LmSession s = lm.start(request.textIds(), promptSpeech)) {
             for (int n = 0; n < budget.maxTokens(); n++) {
                 float[] logp = s.logProbs();
                 int best = -1;
                 for (int i = 0; i < logp.length; i++) {
-                    boolean stopId = i >= 6561;
+                    boolean stopId = i >= firstStop;
                     if (stopId && budget.masksStopIds(n)) continue;
                     if (best < 0 || logp[i] > logp[best]) best = i;
                 }
-                if (best >= 6561) break;
+                if (best >= firstStop) break;
                 if (throttle.forward(best)) out.add(best);
                 s.append(best);
             }
         }
         return out;
+    }
+
+    /**
+     * The demo model's geometry (512 speech codes, 1305 text ids): the speech rows follow its own
+     * text vocabulary, its own stop ids are sent, and the served tokens are the DJL engine's.
+     */
+    @Test
+    void theDemoGeometryIsExportedAndServedWithItsOwnIds(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("demo"), out = tmp.resolve("export");
+        org.voicestudio.inference.loading.RandomModel.write(model, org.voicestudio.inference.loading.RandomModel.Geometry.DEMO, 8,
+                org.voicestudio.inference.tensor.DType.F32);
+        try (ModelFolder demo = ModelFolder.open(model)) {
+            VllmExporter.export(demo, out, VllmExporter.Precision.F32);
+            SpeechVocabulary v = VllmExporter.readVocabulary(out);
+            assertEquals(new SpeechVocabulary(1305, 512, 712), v);
+            assertEquals(2048, v.paddedVocabSize()); // 1305 + 712 = 2017 -> next multiple of 128
+            assertEquals(1305 + 512, v.sosServerId());
+            assertEquals(1305 + 514, v.taskIdServerId());
+            assertArrayEquals(java.util.stream.IntStream.range(1305 + 512, 1305 + 712).toArray(), v.stopServerIds());
+            int[] promptText = {1, 2, 1027, 40, 41}, text = {50, 60, 70, 80}, promptSpeech = {1, 2, 300, 511};
+            List<Integer> served = new ArrayList<>();
+            try (OpenAiTestServer server = new OpenAiTestServer(out, NAME)) {
+                new VllmSpeechTokenSource(client(server.url(), Duration.ofSeconds(30)), v, VllmSpeechTokenSource.ServerSampling.greedy(), 25)
+                        .generate(promptText, text, promptSpeech, 3, served::add, e -> { }, () -> false);
+            }
+            assertEquals(djlGreedy(demo, v, promptText, text, promptSpeech), served);
+            for (int t : served) assertTrue(t >= 0 && t < 512, "speech code " + t);
+        }
     }
 
     @Test
