@@ -6,7 +6,7 @@
 #   VocoderBench), then EndToEndBench (fp32, then bf16 LLM + DiT GEMMs), then `studio bench --engines cuda` on a
 #   full-geometry random model folder written there, then $OUT/results.md with every table, the machine and the
 #   commands. Each step runs under STEP_LIMIT seconds (default 300); later steps are skipped once
-#   BUDGET seconds (default 560) have passed. Extra JVM options for every step: VS_JOPTS (e.g.
+#   BUDGET seconds (default 450) have passed, so the whole run stays under the device tool's 600 s. Extra JVM options for every step: VS_JOPTS (e.g.
 #   VS_JOPTS="-Dvoicestudio.pipeline.overlap=llm" to fall back to the pipeline before stage overlap).
 # flow = all engine tests, then the whole-flow-stage benchmark (FlowModelBench) only.
 # vocoder = the vocoder tests (+ CudaEngineTest), then the vocoder benchmark (VocoderBench) only.
@@ -77,7 +77,7 @@ if [ "$MODE" = e2e ] || [ "$BENCH_ALL" = 1 ]; then
   "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.bench.EndToEndBench --tokens "${E2E_TOKENS:-250,500}" --modes "${E2E_MODES:-none,stages}" --repeats "${E2E_REPEATS:-3}" \
     --out "$OUT/e2e-bench.md" 2>&1 | tee "$OUT/e2e-bench.log"
   [ "${PIPESTATUS[0]}" = 0 ] || status=1
-  if [ "$BENCH_ALL" = 1 ] && [ $(( $(date +%s) - T0 )) -lt "${BUDGET:-560}" ]; then
+  if [ "$BENCH_ALL" = 1 ] && [ $(( $(date +%s) - T0 )) -lt "${BUDGET:-450}" ]; then
     "$JAVA" "${JOPTS[@]}" -cp "$CP" org.voicestudio.engines.cuda.bench.EndToEndBench --tokens "${E2E_TOKENS:-250,500}" --modes stages --repeats "${E2E_REPEATS:-3}" \
       --llm-precision bf16 --flow-precision bf16 --out "$OUT/e2e-bench-bf16.md" 2>&1 | tee "$OUT/e2e-bench-bf16.log"
     [ "${PIPESTATUS[0]}" = 0 ] || status=1
@@ -85,7 +85,7 @@ if [ "$MODE" = e2e ] || [ "$BENCH_ALL" = 1 ]; then
   kill "$SMI" 2>/dev/null
   echo "SM clock during the end-to-end benchmark (MHz): $(awk -F', ' '{print $2}' "$OUT/e2e-clocks.csv" | sort -n | uniq -c | sort -rn | head -5 | tr '\n' ' ')"
 fi
-if [ "$BENCH_ALL" = 1 ] && [ -d "$D/app" ] && [ $(( $(date +%s) - T0 )) -lt "${BUDGET:-560}" ]; then
+if [ "$BENCH_ALL" = 1 ] && [ -d "$D/app" ] && [ $(( $(date +%s) - T0 )) -lt "${BUDGET:-450}" ]; then
   # `./studio bench --engines cuda` as the studio runs it (CLI main, CudaEngine loading a model folder through
   # ModelFolder), on a full-geometry random-weight folder (the real model cannot be carried: 64 MiB)
   APPCP="$(ls "$D"/app/*.jar | tr '\n' ':')$CP"
