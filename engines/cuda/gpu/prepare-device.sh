@@ -6,7 +6,9 @@
 # session's own checkout (/work/main), not a helper's worktree, so keep the default there.
 # Stages: a jlink'd Java runtime, the engine + inference jars and their JavaCPP jars (JNI glue only,
 # no -redist), the test classes, the JUnit console launcher, the golden files the GPU tests read
-# (never committed), and run-on-gpu.sh. Total well under the tool's 64 MiB.
+# (never committed), run-on-gpu.sh, the studio CLI's own jars (app, voices, picocli: `studio bench --engines cuda`
+# in bench-all), the commit it was built from, and the DJL CPU results measured here (djl-cpu-bench.md).
+# Total under the tool's 64 MiB (about 55 MB).
 # The tokenizer (DJL HF tokenizers, ~19 MB) and ICU4J (~15 MB) jars of the inference frontend are left out:
 # no engine class uses them, and with them .device would pass the 64 MiB the device tool carries.
 set -euo pipefail
@@ -19,7 +21,7 @@ GOLDEN="${GOLDEN_DIR:-$ROOT/../shared/golden}"
 cd "$ROOT"
 # one reactor build, so the classpath names this checkout's inference jars, not whatever another
 # branch installed into ~/.m2
-mvn -B -q -o -pl engines/cuda -am package dependency:build-classpath -DskipTests \
+mvn -B -q -o -pl engines/cuda,app -am package dependency:build-classpath -DskipTests \
   -Dmdep.includeScope=test -Dmdep.outputFile=target/gpu-classpath.txt 2>&1 | grep -v '^WARNING' || true
 
 mkdir -p "$DEST/lib" "$DEST/golden/cv3-tiny"
@@ -37,6 +39,15 @@ cp "$GOLDEN/cv3-tiny/llm.pt" "$GOLDEN/cv3-tiny/flow.pt" "$GOLDEN/cv3-tiny/hift.p
    "$GOLDEN/cv3-tiny/cosyvoice3.yaml" "$DEST/golden/cv3-tiny/"
 cp "$GOLDEN/cv3-tiny/CosyVoice-BlankEN/config.json" "$DEST/golden/cv3-tiny/CosyVoice-BlankEN/"
 cp engines/cuda/gpu/run-on-gpu.sh "$DEST/"
+# the studio CLI for `studio bench --engines cuda`: its JavaFX, DJL, ONNX Runtime and tokenizer jars stay behind
+# (the bench and model commands do not load them, and they would pass 64 MiB)
+mkdir -p "$DEST/app"
+rm -f "$DEST"/app/*.jar
+cp app/target/app.jar voices/target/voices-*[0-9T].jar "$DEST/app/"
+tr ':' '\n' < app/target/gpu-classpath.txt | grep '/picocli-' | xargs -r cp -t "$DEST/app/"
+echo "$(git -C "$ROOT" rev-parse --abbrev-ref HEAD) $(git -C "$ROOT" log -1 --format='%h %s (%cd)' --date=iso)$(git -C "$ROOT" diff --quiet HEAD || echo ', with uncommitted changes')" > "$DEST/commit.txt"
+rm -f "$DEST/djl-cpu-bench.md"
+[ -f engines/cuda/gpu/djl-cpu-bench.md ] && cp engines/cuda/gpu/djl-cpu-bench.md "$DEST/"
 
 if [ ! -f "$DEST/jre.tar.xz" ]; then
   rm -rf /tmp/vs-jre

@@ -223,6 +223,33 @@ public final class RandomModel {
                         + "tokenizer_config.json) are not included either.");
     }
 
+    /**
+     * One checkpoint's random float32 weights in memory, the same values {@link #write} puts in
+     * that file (for benchmarks that need a full-size stage without writing gigabytes).
+     */
+    public static StateDict stateDict(CheckpointLayout.FileLayout layout, long seed) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (CheckpointLayout.Entry e : layout.entries()) {
+            if (e.init() instanceof CheckpointLayout.Init.TiedTo tied) {
+                Tensor t = tensors.get(tied.key());
+                if (t == null) throw new IllegalStateException(e.key() + " is tied to a key that comes later");
+                tensors.put(e.key(), t);
+                continue;
+            }
+            if (e.numel() > Integer.MAX_VALUE / 4) throw new IllegalArgumentException(e + " is too large for an in-memory tensor");
+            java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream((int) e.numel() * 4);
+            try {
+                fill(bytes, e, seed, DType.F32);
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);   // a byte array stream does not fail
+            }
+            float[] values = new float[(int) e.numel()];
+            ByteBuffer.wrap(bytes.toByteArray()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(values);
+            tensors.put(e.key(), Tensor.ofFloats(values, e.shape()));
+        }
+        return StateDict.of("random " + layout.file() + " (seed " + seed + ")", tensors);
+    }
+
     private static void writeCheckpoint(Path dir, CheckpointLayout.FileLayout layout, long seed, DType dtype) throws IOException {
         Map<String, Object> tensors = new LinkedHashMap<>();
         for (CheckpointLayout.Entry e : layout.entries()) {

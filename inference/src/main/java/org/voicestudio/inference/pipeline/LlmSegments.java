@@ -19,6 +19,7 @@ final class LlmSegments {
     private int boundary;
 
     private int chunk;
+    private int boundaries;   // streaming chunk boundaries the tokens have reached
     private int steps;
     private long start, end;
     private int items;
@@ -44,9 +45,13 @@ final class LlmSegments {
     void forwarded(int forwarded) {
         if (forwarded < boundary) return;
         flush();
+        boundaries++;
         state = ((StreamSchedule.Run) schedule.next(state, boundary, false)).next();
         boundary = schedule.tokensNeeded(state);
     }
+
+    /** How many streaming chunks have all their tokens (chunk k can run once this exceeds k). */
+    int boundariesPassed() { return boundaries; }
 
     /** Generation ended: report what is left. */
     void finish() {

@@ -14,7 +14,8 @@ import java.util.function.LongSupplier;
  * appended to ALL mel emitted so far, the vocoder recomputes the whole utterance on that mel (it is
  * causal and its noise is fixed, so earlier samples come out the same), and only the samples past
  * {@code speech_offset} are new. Holds per-request state only (the official per-uuid
- * {@code hift_cache_dict} entry); not thread-safe, one instance per request.
+ * {@code hift_cache_dict} entry); one instance per request. {@link #flow} and {@link #vocode} may run
+ * on two threads (the flow half is stateless apart from its own end flag).
  */
 public final class Token2Wav {
     private final FlowModel flow;
@@ -25,7 +26,8 @@ public final class Token2Wav {
 
     private Mel emittedMel;     // hift_cache_dict[uuid]['mel']: all mel handed to the vocoder so far
     private int speechOffset;   // hift_cache_dict[uuid]['speech_offset']: samples already emitted
-    private boolean finished;
+    private boolean finished;   // the vocoder half ran the final call
+    private boolean flowedLast; // the flow half ran the final call
 
     /**
      * @param tokenMelRatio {@code token_mel_ratio}: 2 mel frames per speech token
@@ -55,27 +57,49 @@ public final class Token2Wav {
                        long flowStartNanos, long flowEndNanos, long vocoderStartNanos, long vocoderEndNanos) {}
 
     /**
+     * The flow half of one call: the flow's mel for {@code call}, and when it ran.
+     *
+     * @param flowMel the flow's target mel for all {@code call.tokens()} tokens ({@code e2e_st<k>_flow_mel})
+     */
+    public record Flowed(Token2WavCall call, Mel flowMel, long flowStartNanos, long flowEndNanos) {}
+
+    /**
      * Runs {@code call} on {@code tokens} (the utterance's speech tokens; at least
-     * {@code call.tokens()} of them).
+     * {@code call.tokens()} of them): {@link #flow} then {@link #vocode}.
      *
      * @param speed playback speed; anything but 1 stretches the mel linearly before the vocoder
      *              and, as upstream asserts, is allowed only for one-shot (non-streaming) synthesis
      */
     public Step run(int[] tokens, Token2WavCall call, double speed) {
         if (finished) throw new IllegalStateException("token2wav already ran its final call for this request");
+        checkSpeed(call, speed);
+        return vocode(flow(tokens, call), speed);
+    }
+
+    /**
+     * The flow half of {@link #run}. Keeps no state that {@link #vocode} touches, so a pipeline may
+     * run the flow of the next call on one thread while another vocodes this one; calls of each
+     * half must come in order, and each half from one thread at a time.
+     */
+    public Flowed flow(int[] tokens, Token2WavCall call) {
+        if (flowedLast) throw new IllegalStateException("token2wav's flow already ran the final call for this request");
         if (tokens.length < call.tokens()) {
             throw new IllegalArgumentException("call needs " + call.tokens() + " tokens, only " + tokens.length + " given");
         }
-        if (!(speed > 0) || Double.isInfinite(speed)) throw new IllegalArgumentException("speed must be a positive number, got " + speed);
-        if (speed != 1.0 && (call.tokenOffset() != 0 || !call.last())) {
-            throw new IllegalArgumentException("speed change only works for non-streaming synthesis (token offset 0, final call)");
-        }
-
         long flowStart = clock.getAsLong();
         Mel flowMel = flow.inference(new FlowRequest(Arrays.copyOf(tokens, call.tokens()), voice.promptSpeechTokens(),
                 voice.promptMel(), voice.embedding(), call.streaming(), call.last()));
         long flowEnd = clock.getAsLong();
+        flowedLast = call.last();
+        return new Flowed(call, flowMel, flowStart, flowEnd);
+    }
 
+    /** The vocoder half of {@link #run}: appends the new mel to all emitted so far and keeps the new samples. */
+    public Step vocode(Flowed flowed, double speed) {
+        if (finished) throw new IllegalStateException("token2wav already ran its final call for this request");
+        Token2WavCall call = flowed.call();
+        checkSpeed(call, speed);
+        Mel flowMel = flowed.flowMel();
         int keepFrom = call.tokenOffset() * tokenMelRatio;
         if (keepFrom > flowMel.frames()) {
             throw new IllegalStateException("flow returned " + flowMel.frames() + " frames for " + call
@@ -95,7 +119,15 @@ public final class Token2Wav {
         float[] speech = Arrays.copyOfRange(wave, speechOffset, wave.length);
         speechOffset = wave.length;
         finished = call.last();
-        return new Step(call, flowMel, kept, vocoderInput, wave, speech, flowStart, flowEnd, vocoderStart, vocoderEnd);
+        return new Step(call, flowMel, kept, vocoderInput, wave, speech, flowed.flowStartNanos(), flowed.flowEndNanos(),
+                vocoderStart, vocoderEnd);
+    }
+
+    private static void checkSpeed(Token2WavCall call, double speed) {
+        if (!(speed > 0) || Double.isInfinite(speed)) throw new IllegalArgumentException("speed must be a positive number, got " + speed);
+        if (speed != 1.0 && (call.tokenOffset() != 0 || !call.last())) {
+            throw new IllegalArgumentException("speed change only works for non-streaming synthesis (token offset 0, final call)");
+        }
     }
 
     /** Samples emitted so far. */

@@ -4,7 +4,8 @@ import java.util.Arrays;
 
 /**
  * The speech tokens of one request as the LLM thread hands them to the token2wav thread: append
- * only, with a wait for "at least n tokens, or the end" instead of the official 100 ms polling.
+ * only, with a wait for "at least n tokens, or the end" instead of the official 100 ms polling,
+ * and a count of chunks already turned into audio (for the pipeline without overlap).
  */
 final class TokenBuffer {
     private int[] tokens = new int[256];
@@ -12,6 +13,7 @@ final class TokenBuffer {
     private boolean done;
     private boolean cancelled;
     private Throwable failure;
+    private int synthesized;   // chunks whose audio is out
 
     /** What a waiter sees when it wakes up. */
     record View(int available, boolean done, boolean cancelled, Throwable failure) {}
@@ -50,6 +52,20 @@ final class TokenBuffer {
     }
 
     synchronized int size() { return size; }
+
+    /** The vocoder side has put out the audio of {@code chunks} chunks. */
+    synchronized void synthesized(int chunks) {
+        synthesized = Math.max(synthesized, chunks);
+        notifyAll();
+    }
+
+    /**
+     * Blocks until the audio of {@code chunks} chunks is out or the request was cancelled (the LLM's
+     * wait at a chunk boundary when stages must not overlap).
+     */
+    synchronized void awaitSynthesized(int chunks) throws InterruptedException {
+        while (synthesized < chunks && !cancelled) wait();
+    }
 
     /** The first {@code n} tokens. */
     synchronized int[] prefix(int n) {

@@ -32,6 +32,19 @@ class RandomModelTest {
     }
 
     @Test
+    void inMemoryStateDictHoldsTheValuesTheWrittenFileHolds(@TempDir Path dir) throws Exception {
+        var config = RandomModel.write(dir, RandomModel.Geometry.TINY, 9, DType.F32);
+        CheckpointLayout.FileLayout hift = CheckpointLayout.of(config).hift();
+        try (StateDict written = PtReader.readStateDict(dir.resolve("hift.pt")); StateDict memory = RandomModel.stateDict(hift, 9)) {
+            assertEquals(List.copyOf(written.keys()), List.copyOf(memory.keys()));
+            for (String k : written.keys()) {
+                assertArrayEquals(written.get(k).shape(), memory.get(k).shape(), k);
+                assertArrayEquals(written.get(k).toFloats(), memory.get(k).toFloats(), 0f, k);
+            }
+        }
+    }
+
+    @Test
     void aTinyRandomFolderOpensWithTheGoldenKeysAndShapes(@TempDir Path dir) throws Exception {
         RandomModel.write(dir, RandomModel.Geometry.TINY, 7, DType.F32);
         Map<String, Map<String, String>> keys = PtReaderTest.keysTxt();

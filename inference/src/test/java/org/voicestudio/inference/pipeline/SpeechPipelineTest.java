@@ -76,6 +76,94 @@ class SpeechPipelineTest {
         return new SpeechPipeline(source, new CausalTestStages.Flow(), new CausalTestStages.Vocoder(), SETTINGS);
     }
 
+    private static SpeechPipeline pipeline(SpeechTokenSource source, SpeechPipeline.Overlap overlap) {
+        return pipeline(source).withOverlap(overlap);
+    }
+
+    /** Whether the two events' time spans intersect. */
+    static boolean overlaps(StageEvent a, StageEvent b) {
+        return a.startNanos() < b.endNanos() && b.startNanos() < a.endNanos();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(SpeechPipeline.Overlap.class)
+    void everyOverlapRunsTheSameScheduleAndAudio(SpeechPipeline.Overlap overlap) throws Exception {
+        int[] tokens = tokens(180, 1);
+        VoicePrompt voice = CausalTestStages.voice(12);
+        Log reference = new Log();
+        Synthesis r = pipeline(new ListSource(tokens, i -> {}), SpeechPipeline.Overlap.LLM)
+                .start(new SynthesisRequest(new int[] {5, 6}, voice, 0, true), reference);
+        assertTrue(r.await(END));
+
+        Log log = new Log();
+        Synthesis s = pipeline(new ListSource(tokens, i -> {}), overlap).start(new SynthesisRequest(new int[] {5, 6}, voice, 0, true), log);
+        assertTrue(s.await(END));
+        assertEquals(Synthesis.Outcome.FINISHED, s.outcome(), () -> String.valueOf(s.failure()));
+        assertEquals(List.of("finished"), log.ends);
+        assertEquals(r.calls(), s.calls());
+        assertArrayEquals(reference.audio.samples(), log.audio.samples(), 0f);
+        assertEquals(s.calls().size(), log.of(Stage.FLOW).size());
+        assertEquals(s.calls().size(), log.of(Stage.VOCODER).size());
+        assertEquals(360, log.of(Stage.FLOW).stream().mapToInt(StageEvent::items).sum(), "mel frames over all chunks");
+    }
+
+    @Test
+    void withoutOverlapNoStageRunsWhileAnotherDoes() throws Exception {
+        Log log = new Log();
+        Synthesis s = pipeline(new ListSource(tokens(180, 5), i -> {}), SpeechPipeline.Overlap.NONE)
+                .start(new SynthesisRequest(new int[] {5}, CausalTestStages.voice(12), 0, true), log);
+        assertTrue(s.await(END));
+        assertEquals(Synthesis.Outcome.FINISHED, s.outcome(), () -> String.valueOf(s.failure()));
+        assertEquals(3, s.calls().size());
+        List<StageEvent> all = List.copyOf(log.events);
+        for (int i = 0; i < all.size(); i++) {
+            for (int j = i + 1; j < all.size(); j++) {
+                assertFalse(overlaps(all.get(i), all.get(j)), all.get(i) + " overlaps " + all.get(j));
+            }
+        }
+    }
+
+    @Test
+    void stageOverlapRunsTheNextFlowWhileTheVocoderWorks() throws Exception {
+        // the vocoder's first call waits (up to 5 s) for the flow of the second chunk to start: with flow and vocoder
+        // on one thread it never does, and flow chunk 1 starts only after vocoder chunk 0 has ended
+        for (SpeechPipeline.Overlap overlap : List.of(SpeechPipeline.Overlap.STAGES, SpeechPipeline.Overlap.LLM)) {
+            AtomicInteger flowCalls = new AtomicInteger();
+            CountDownLatch secondFlow = new CountDownLatch(1);
+            CausalTestStages.Flow realFlow = new CausalTestStages.Flow();
+            org.voicestudio.inference.flow.FlowModel flow = new org.voicestudio.inference.flow.FlowModel() {
+                @Override public org.voicestudio.inference.audio.Mel inference(FlowRequest r) {
+                    if (flowCalls.incrementAndGet() == 2) secondFlow.countDown();
+                    return realFlow.inference(r);
+                }
+                @Override public void close() {}
+            };
+            CausalTestStages.Vocoder realVocoder = new CausalTestStages.Vocoder();
+            AtomicInteger vocoderCalls = new AtomicInteger();
+            org.voicestudio.inference.vocoder.Vocoder vocoder = new org.voicestudio.inference.vocoder.Vocoder() {
+                @Override public float[] inference(org.voicestudio.inference.audio.Mel mel, boolean finalize) {
+                    if (vocoderCalls.incrementAndGet() == 1) {
+                        try {
+                            secondFlow.await(overlap == SpeechPipeline.Overlap.STAGES ? 5 : 0, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                    return realVocoder.inference(mel, finalize);
+                }
+                @Override public void close() {}
+            };
+            Log log = new Log();
+            Synthesis s = new SpeechPipeline(new ListSource(tokens(180, 6), i -> {}), flow, vocoder, SETTINGS, System::nanoTime, overlap)
+                    .start(new SynthesisRequest(new int[] {5}, CausalTestStages.voice(12), 0, true), log);
+            assertTrue(s.await(END));
+            assertEquals(Synthesis.Outcome.FINISHED, s.outcome(), () -> String.valueOf(s.failure()));
+            StageEvent vocoder0 = log.of(Stage.VOCODER).getFirst(), flow1 = log.of(Stage.FLOW).get(1);
+            assertEquals(overlap == SpeechPipeline.Overlap.STAGES, flow1.startNanos() < vocoder0.endNanos(),
+                    overlap + ": " + vocoder0 + " vs " + flow1);
+        }
+    }
+
     @Test
     void streamingRunsTheOfficialScheduleAndMatchesOneShotAudio() throws Exception {
         int[] tokens = tokens(180, 1);
