@@ -2,6 +2,7 @@ package org.voicestudio.engines.cuda;
 
 import org.voicestudio.engines.cuda.flow.CudaFlowModel;
 import org.voicestudio.engines.cuda.llm.CudaSpeechLanguageModel;
+import org.voicestudio.engines.cuda.llm.CudaTokenSource;
 import org.voicestudio.engines.cuda.llm.LlmPrecision;
 import org.voicestudio.engines.cuda.vocoder.CudaVocoder;
 import org.voicestudio.inference.engine.Availability;
@@ -11,8 +12,10 @@ import org.voicestudio.inference.flow.FlowModel;
 import org.voicestudio.inference.flow.FlowNoise;
 import org.voicestudio.inference.llm.SpeechLanguageModel;
 import org.voicestudio.inference.loading.ModelFolder;
+import org.voicestudio.inference.pipeline.SpeechTokenSource;
 import org.voicestudio.inference.vocoder.Vocoder;
 
+import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Set;
 
@@ -62,6 +65,17 @@ public final class CudaEngine implements Engine {
             ctx.close();
             throw e;
         }
+    }
+
+    /**
+     * The LLM stage as the pipeline runs it: sampling, stop test and the next step's embedding on the GPU, the host
+     * reading back a few accepted ids per graph replay ({@code -Dvoicestudio.cuda.gpuSampling=false}: the host loop).
+     */
+    @Override
+    public SpeechTokenSource loadTokenSource(ModelFolder model) throws IOException {
+        if (!CudaSpeechLanguageModel.gpuSamplingEnabled()) return Engine.super.loadTokenSource(model);
+        return new CudaTokenSource((CudaSpeechLanguageModel) loadLlm(model), model.config(),
+                CudaSpeechLanguageModel.gpuSamplingBatch(), true);
     }
 
     /** The flow with the model folder's exported noise if it has one, else the seeded noise ({@link FlowNoise#forModel}). */

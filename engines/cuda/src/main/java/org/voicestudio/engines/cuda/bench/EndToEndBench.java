@@ -5,6 +5,7 @@ import org.voicestudio.engines.cuda.Gemm;
 import org.voicestudio.engines.cuda.flow.CudaFlowModel;
 import org.voicestudio.engines.cuda.llm.CudaSpeechLanguageModel;
 import org.voicestudio.engines.cuda.llm.LlmPrecision;
+import org.voicestudio.engines.cuda.vocoder.CudaHiftDecoder;
 import org.voicestudio.engines.cuda.vocoder.CudaVocoder;
 import org.voicestudio.inference.audio.Mel;
 import org.voicestudio.inference.config.ConfigException;
@@ -163,7 +164,8 @@ public final class EndToEndBench {
         try (StateDict raw = RandomModel.stateDict(CheckpointLayout.of(config).hift(), SEED)) {
             StateDict fused = WeightNorm.fuse(raw);
             return CudaVocoder.create(ctx, false, config.hift(), raw, fused,
-                    VocoderNoise.seeded(CudaVocoder.DEFAULT_NOISE_SEED, config.hift().nbHarmonics() + 1));
+                    VocoderNoise.seeded(CudaVocoder.DEFAULT_NOISE_SEED, config.hift().nbHarmonics() + 1),
+                    CudaVocoder.Glue.fromSystemProperty(), CudaHiftDecoder.Convs.fromSystemProperty());
         }
     }
 
