@@ -52,7 +52,7 @@ Bundled voices (`voices/`): held-out sentences (never seen in training) read by 
 speakers; a voice made from them belongs to this model only.
 
 Training: `tools/train/` (README there), run on one NVIDIA H200 on {date}; quality figures and spectrograms:
-`docs/demo-model.md`.
+`docs/demo-model.md`.{note}
 """
 
 
@@ -74,6 +74,7 @@ def main():
     ap.add_argument("--llm", help="take llm.pt from here instead (another checkpoint of the same run)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--date", default="2026-11-30")
+    ap.add_argument("--note", default="", help="a paragraph for the card: which checkpoint each stage comes from, and why")
     a = ap.parse_args()
     if os.path.exists(a.out):
         shutil.rmtree(a.out)
@@ -104,7 +105,8 @@ def main():
     with open(os.path.join(a.out, "MODEL_CARD.md"), "w", encoding="utf-8") as f:
         f.write(CARD.format(llm_m=param_millions(os.path.join(a.out, "llm.pt")),
                             flow_m=param_millions(os.path.join(a.out, "flow.pt")),
-                            hift_m=param_millions(os.path.join(a.out, "hift.pt")), date=a.date))
+                            hift_m=param_millions(os.path.join(a.out, "hift.pt")), date=a.date,
+                            note=("\n\n" + a.note.strip()) if a.note else ""))
     total = sum(os.path.getsize(os.path.join(r, f)) for r, _, fs in os.walk(a.out) for f in fs)
     print(f"assembled {a.out}: {total / 1e6:.1f} MB, {len(BUNDLED)} voices")
 

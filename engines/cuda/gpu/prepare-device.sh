@@ -56,3 +56,13 @@ if [ ! -f "$DEST/jre.tar.xz" ]; then
   tar -C /tmp -cJf "$DEST/jre.tar.xz" vs-jre
 fi
 du -sh "$DEST"
+# The device tool carries the whole working tree (tracked + untracked-not-ignored files) plus .device, 64 MiB in
+# all. The bundled demo model (models/, ~47 MB) alone nearly fills that: say so, and how to run anyway.
+CHECKOUT="$(dirname "$DEST")"
+tree_kb=$(cd "$CHECKOUT" && git ls-files -co --exclude-standard -z | xargs -0 du -ck 2>/dev/null | tail -1 | cut -f1)
+dev_kb=$(du -sk "$DEST" | cut -f1)
+if [ $(( tree_kb + dev_kb )) -gt $(( 64 * 1024 )) ]; then
+  echo "NOTE: the working tree (${tree_kb} KiB) + .device (${dev_kb} KiB) pass the device tool's 64 MiB."
+  echo "      The GPU run does not need models/: move it aside for the run and back afterwards:"
+  echo "      mv $CHECKOUT/models /tmp/vs-models-aside   ...run...   mv /tmp/vs-models-aside $CHECKOUT/models"
+fi

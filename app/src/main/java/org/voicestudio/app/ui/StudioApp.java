@@ -98,6 +98,14 @@ public final class StudioApp extends Application {
         Thread.ofPlatform().daemon().name("studio-screenshot").start(() -> {
             try {
                 waitFor(() -> !vm.model().loadingProperty().get() && !vm.engines().presets().isEmpty(), 120_000);
+                // a first run makes the bundled voices on a worker: show a take spoken with the first of them
+                waitFor(() -> vm.voices().voices().size() > 1, 60_000);
+                onFx(() -> {
+                    var sel = vm.voices().selectedProperty();
+                    if (vm.voices().voices().size() > 1 && (sel.get() == null || sel.get() == org.voicestudio.app.ui.voices.VoiceItem.DEFAULT))
+                        sel.set(vm.voices().voices().get(1));
+                    return null;
+                });
                 if (text != null) {
                     onFx(() -> { vm.synthesis().textProperty().set(text); return vm.synthesis().synthesize(); });
                     waitFor(() -> vm.synthesis().stateProperty().get() != SynthesisViewModel.State.IDLE, 5_000);

@@ -189,7 +189,8 @@ public final class StudioViewModel implements AutoCloseable {
             Platform.runLater(() -> {
                 if (a.message() != null) status.set(a.message());
                 // first run: start with a bundled voice rather than none
-                if (!a.made().isEmpty() && voices.selectedProperty().get() == VoiceItem.DEFAULT) pendingSelection = a.made().getFirst();
+                VoiceItem selected = voices.selectedProperty().get();
+                if (!a.made().isEmpty() && (selected == null || selected == VoiceItem.DEFAULT)) pendingSelection = a.made().getFirst();
                 refreshVoices();
             });
         });
@@ -245,7 +246,9 @@ public final class StudioViewModel implements AutoCloseable {
                 Platform.runLater(() -> {
                     voices.setVoices(listing.voices());
                     if (pendingSelection != null) {
-                        listing.voices().stream().filter(v -> pendingSelection.equals(v.id())).findFirst().ifPresent(voices.selectedProperty()::set);
+                        // made voices are reported by name, listed by id: either identifies the voice
+                        listing.voices().stream().filter(v -> pendingSelection.equals(v.id()) || pendingSelection.equals(v.name()))
+                                .findFirst().ifPresent(voices.selectedProperty()::set);
                         pendingSelection = null;
                     }
                     voices.libraryProblemProperty().set(listing.problems().isEmpty() ? null : String.join("\n", listing.problems()));
