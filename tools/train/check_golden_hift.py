@@ -9,9 +9,7 @@ non-final calls) with the exported fixed noise (hift_sine_noise, hift_rand_ini).
 Exit status 0 iff every comparison is within its tolerance.
 """
 import argparse
-import json
 import os
-import struct
 import sys
 
 import numpy as np
@@ -19,6 +17,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cv3.hift import CV3_TINY_HIFT, CausalHiFTGenerator  # noqa: E402
+import safetensors_np  # noqa: E402
 
 # Tolerances (max |ours - golden| / max(|golden|), unless absolute is said)
 F0_TOL = 1e-9            # float64 F0: same ops in float64, only summation-order noise
@@ -31,28 +30,6 @@ MEL_BASIS_TOL = 1e-6     # our Slaney mel filterbank vs librosa's (used by the t
 MEL_TOL = 1e-5           # linear mel (exp of the log-mel) of the test chirp, relative to its maximum: the
                          # log of near-silent bins (~1e-5) amplifies float32 STFT rounding (float64 differs
                          # from golden by 6e-3 there), so the check is in the linear domain
-
-_DTYPES = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64, "F16": np.float16,
-           "I16": np.int16, "U8": np.uint8, "BF16": None}
-
-
-def read_safetensors(path):
-    """Minimal safetensors reader: {name: np.ndarray}."""
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    out = {}
-    for name, info in header.items():
-        if name == "__metadata__":
-            continue
-        dt = _DTYPES[info["dtype"]]
-        if dt is None:
-            raise ValueError(f"{path}: {name} has unsupported dtype {info['dtype']}")
-        a, b = info["data_offsets"]
-        out[name] = np.frombuffer(data[a:b], dtype=dt).reshape(info["shape"]).copy()
-    return out
-
 
 def rel_err(ours, ref):
     ours = np.asarray(ours, dtype=np.float64)
@@ -77,7 +54,7 @@ def main():
         args.golden = found[0]
     print(f"golden: {args.golden}")
     torch.set_num_threads(1)
-    g = read_safetensors(os.path.join(args.golden, "golden.safetensors"))
+    g = safetensors_np.read(os.path.join(args.golden, "golden.safetensors"))
 
     model = CausalHiFTGenerator(CV3_TINY_HIFT)
     sd = torch.load(os.path.join(args.golden, "hift.pt"), map_location="cpu")

@@ -14,14 +14,14 @@ runs batched on the GPU and without torchaudio/librosa/whisper; `python3 tools/t
   f0_per_mel_frame(wav24k) F0 in Hz (0 = unvoiced) for each Matcha mel frame (YIN, batched)
 """
 import argparse
-import json
 import math
 import os
-import struct
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+import safetensors_np
 
 SR = 24000
 N_FFT, HOP, WIN, N_MELS = 1920, 480, 1920, 80
@@ -256,21 +256,6 @@ def f0_per_mel_frame(wav, sr=SR, hop=HOP):
 
 # ---------------- golden check ----------------
 
-def read_safetensors(path):
-    with open(path, "rb") as f:
-        n = struct.unpack("<Q", f.read(8))[0]
-        header = json.loads(f.read(n))
-        data = f.read()
-    dt = {"F32": np.float32, "F64": np.float64, "I32": np.int32, "I64": np.int64, "F16": np.float16}
-    out = {}
-    for k, v in header.items():
-        if k == "__metadata__":
-            continue
-        a, b = v["data_offsets"]
-        out[k] = torch.from_numpy(np.frombuffer(data[a:b], dtype=dt[v["dtype"]]).reshape(v["shape"]).copy())
-    return out
-
-
 # Tolerances (fp32; the golden tensors come from the official float32 code on CPU):
 RESAMPLE_TOL = 1e-5        # same kernel, different summation order
 MEL_BASIS_TOL = 1e-7       # identical float64 -> float32 construction
@@ -282,7 +267,7 @@ FBANK_TOL = 2e-3           # log power; absolute, Kaldi FFT (rfft) vs torch.fft 
 
 
 def check(golden_dir):
-    g = read_safetensors(os.path.join(golden_dir, "golden.safetensors"))
+    g = {k: torch.from_numpy(v) for k, v in safetensors_np.read(os.path.join(golden_dir, "golden.safetensors")).items()}
     w24 = g["fe_wave_24k"]
     results = []
 
