@@ -19,3 +19,9 @@ fi
 "$PY" tools/train/train_llm.py --selftest
 "$PY" tools/train/train_flow.py --selftest
 echo "w8models smoke test passed"
+
+# --- HiFT + features --------------------------------------------------------------------------------
+"$PY" tools/train/check_golden_hift.py
+"$PY" tools/train/features.py --check
+"$PY" tools/train/train_hift.py --selftest
+echo "HiFT and features smoke test passed"
