@@ -163,7 +163,17 @@ public final class OpenAiTestServer implements AutoCloseable {
     @Override
     public void close() {
         http.stop(0);
-        ((java.util.concurrent.ExecutorService) http.getExecutor()).shutdownNow();
-        if (model != null) model.close();
+        var handlers = (java.util.concurrent.ExecutorService) http.getExecutor();
+        handlers.shutdownNow();
+        // a handler may still be inside a forward pass (a client that cancelled does not stop it mid-step):
+        // freeing the weights under it crashes libtorch, so wait for the handlers before closing the model
+        boolean idle;
+        try {
+            idle = handlers.awaitTermination(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            idle = false;
+        }
+        if (model != null && idle) model.close();   // else leak it rather than free it under a running handler
     }
 }
